@@ -1,0 +1,437 @@
+"""Organisation data: a YAML file (or folder of them) per organisation → RDF.
+
+The format is documented in docs/orgdata.md and shown in mappings/examples/. Each
+organisation becomes two named graphs: ``gsg:org/<id>`` (private to its tenant) and
+``gsg:org/<id>/published`` (what a trust portal shows every customer: the organisation,
+its systems, certificates and attestations, the bodies that issued them, and the controls
+it declares ``provided`` or ``shared``; never evidence or customer-only controls).
+Errors name the file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graphsvc.errors import DataLoadError
+from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
+from graphsvc.store import TripleTuple
+from graphsvc.terms import RDF_TYPE, g, iri, lit
+
+ROLES = {"provider", "deployer", "importer", "distributor", "authorised-representative", "product-manufacturer", "gpai-provider"}
+FLAGS = {
+    "safety_component": "safetyComponentOfAnnexIProduct",
+    "gpai_model": "isGPAIModel",
+    "systemic_risk": "hasSystemicRisk",
+    "interacts_with_persons": "interactsWithPersons",
+    "generates_synthetic_content": "generatesSyntheticContent",
+    "emotion_recognition": "emotionRecognitionOrBiometricCategorisation",
+    "prohibited_practice": "performsProhibitedPractice",
+    "art6_3_exemption": "art63ExemptionClaimed",
+}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LINE = "__line__"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A SafeLoader that records each mapping's line under ``__line__``."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def org_iri(org: str) -> str:
+    return GSD + "org/" + org
+
+
+def system_iri(org: str, system: str) -> str:
+    return f"{GSD}system/{org}/{system}"
+
+
+def body_iri(body: str) -> str:
+    return GSD + "body/" + body
+
+
+@dataclass
+class OrgData:
+    """One organisation's data as RDF, with the file position of every node (for errors)."""
+
+    org_id: str
+    tenant: str
+    path: Path
+    private: list[TripleTuple] = field(default_factory=list)
+    published: list[TripleTuple] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
+    external_refs: list[tuple[str, str]] = field(default_factory=list)  # (system IRI, where)
+    requirement_refs: list[tuple[str, str]] = field(default_factory=list)  # (requirement IRI, where)
+    framework_refs: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def graph(self) -> str:
+        return graph_iri("org/" + self.org_id)
+
+    @property
+    def published_graph(self) -> str:
+        return graph_iri(f"org/{self.org_id}/published")
+
+    def graphs(self) -> dict[str, list[TripleTuple]]:
+        return {self.graph: self.private, self.published_graph: self.published}
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def where(self, obj: Any, field_name: str | None = None) -> str:
+        line = obj.get(LINE, "?") if isinstance(obj, dict) else "?"
+        return f"{self.path}:{line}" + (f": field {field_name!r}" if field_name else "")
+
+    def fail(self, obj: Any, field_name: str | None, msg: str) -> DataLoadError:
+        return DataLoadError(f"{self.where(obj, field_name)}: {msg}")
+
+    def req(self, obj: dict[str, Any], name: str) -> Any:
+        if obj.get(name) in (None, ""):
+            raise self.fail(obj, name, "is required")
+        return obj[name]
+
+    def ident(self, obj: dict[str, Any], name: str = "id") -> str:
+        value = str(self.req(obj, name))
+        if not _ID.match(value):
+            raise self.fail(obj, name, f"{value!r} must be letters, digits, '.', '_' or '-'")
+        return value
+
+    def date(self, obj: dict[str, Any], name: str, required: bool = True) -> dt.date | None:
+        value = obj.get(name)
+        if value in (None, ""):
+            if required:
+                raise self.fail(obj, name, "is required (YYYY-MM-DD)")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(obj, name, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+    def choice(self, obj: dict[str, Any], name: str, allowed: set[str], default: str | None = None) -> str:
+        value = obj.get(name, default)
+        if value not in allowed:
+            raise self.fail(obj, name, f"{value!r} is not one of {', '.join(sorted(allowed))}")
+        return str(value)
+
+    def items(self, obj: dict[str, Any], name: str) -> list[Any]:
+        value = obj.get(name) or []
+        if not isinstance(value, list):
+            raise self.fail(obj, name, "must be a list")
+        return value
+
+    def mappings(self, obj: dict[str, Any], name: str) -> list[dict[str, Any]]:
+        out = self.items(obj, name)
+        for item in out:
+            if not isinstance(item, dict):
+                raise self.fail(obj, name, f"each entry must be a mapping, got {item!r}")
+        return out
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except OSError as exc:
+        raise DataLoadError(f"{path}: {exc}") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else "?"
+        raise DataLoadError(f"{path}:{line}: YAML syntax error: {exc.problem}") from exc
+    if not isinstance(data, dict):
+        raise DataLoadError(f"{path}:1: an organisation file must be a mapping with an 'organisation' key")
+    return data
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+    return [path]
+
+
+def read_org(path: Path) -> OrgData:
+    """Read one organisation from a YAML file or a folder of YAML files (merged)."""
+    merged: dict[str, Any] = {}
+    files = _files(path)
+    if not files:
+        raise DataLoadError(f"{path}: no .yaml files")
+    sources: dict[int, Path] = {}
+    for f in files:
+        data = _load_yaml(f)
+        for key, value in data.items():
+            if key == LINE:
+                continue
+            if isinstance(value, list):
+                merged.setdefault(key, [])
+                for item in value:
+                    if isinstance(item, dict):
+                        sources[id(item)] = f
+                merged[key].extend(value)
+            elif key in merged:
+                raise DataLoadError(f"{f}: key {key!r} is given in more than one file of {path}")
+            else:
+                if isinstance(value, dict):
+                    sources[id(value)] = f
+                merged[key] = value
+    return _compile(merged, path if path.is_file() else files[0], lambda o: sources.get(id(o)))
+
+
+def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path | None]) -> OrgData:
+    rd = _Reader(path)
+
+    def r_for(obj: Any) -> _Reader:
+        p = source_of(obj)
+        return _Reader(p) if p else rd
+
+    known_keys = {"organisation", "bodies", "systems", "controls", "evidence", "certificates", "attestations", LINE}
+    unknown = set(data) - known_keys
+    if unknown:
+        raise DataLoadError(f"{path}: unknown top-level key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known_keys - {LINE}))}")
+    org = data.get("organisation")
+    if not isinstance(org, dict):
+        raise DataLoadError(f"{path}:1: field 'organisation' is required (id, name)")
+    rorg = r_for(org)
+    org_id = rorg.ident(org)
+    out = OrgData(org_id=org_id, tenant=str(org.get("tenant") or org_id), path=path)
+    O = iri(org_iri(org_id))
+    pub, priv = out.published, out.private
+    out.origins[O.value] = rorg.where(org)
+    pub += [
+        (O, RDF_TYPE, g("Organisation")),
+        (O, iri(RDFS + "label"), lit(rorg.req(org, "name"))),
+        (O, g("tenant"), lit(out.tenant)),
+        (O, g("illustrative"), lit(bool(org.get("illustrative", False)))),
+    ]
+    if org.get("description"):
+        pub.append((O, iri(DCTERMS + "description"), lit(org["description"])))
+
+    def local_system(ref: str, obj: dict[str, Any], name: str, r: _Reader) -> str:
+        ref = str(ref)
+        if "/" in ref:
+            other, sys_id = ref.split("/", 1)
+            s = system_iri(other, sys_id)
+            if other != org_id:
+                out.external_refs.append((s, r.where(obj, name)))
+                return s
+        else:
+            s = system_iri(org_id, ref)
+        if s not in systems:
+            raise r.fail(obj, name, f"system {ref!r} is not defined in this organisation's 'systems'")
+        return s
+
+    def requirement(ref: str, obj: dict[str, Any], name: str, r: _Reader) -> str:
+        try:
+            value = expand(str(ref))
+        except KeyError:
+            raise r.fail(obj, name, f"{ref!r} is not a CURIE of a known framework (e.g. iso42001:A.6.2.8)") from None
+        out.requirement_refs.append((value, r.where(obj, name)))
+        return value
+
+    # bodies (published: anyone may see who certified whom)
+    bodies: dict[str, dict[str, Any]] = {}
+    for b in rd.mappings(data, "bodies"):
+        rb = r_for(b)
+        bid = rb.ident(b)
+        bodies[bid] = b
+    for bid, b in bodies.items():
+        rb = r_for(b)
+        B = iri(body_iri(bid))
+        kind = rb.choice(b, "kind", {"certification", "accreditation"})
+        out.origins[B.value] = rb.where(b)
+        pub += [
+            (B, RDF_TYPE, g("CertificationBody" if kind == "certification" else "AccreditationBody")),
+            (B, iri(RDFS + "label"), lit(rb.req(b, "name"))),
+        ]
+        if kind == "certification":
+            acc = b.get("accredited_by")
+            if not acc:
+                raise rb.fail(b, "accredited_by", "a certification body needs the id of its accreditation body")
+            pub.append((B, g("accreditedBy"), iri(body_iri(str(acc)))))
+
+    # systems
+    systems: dict[str, dict[str, Any]] = {}
+    for s in rd.mappings(data, "systems"):
+        rs = r_for(s)
+        systems[system_iri(org_id, rs.ident(s))] = s
+    for S_iri, s in systems.items():
+        rs = r_for(s)
+        S = iri(S_iri)
+        out.origins[S_iri] = rs.where(s)
+        pub += [
+            (S, RDF_TYPE, g("AISystem")),
+            (S, iri(RDFS + "label"), lit(rs.req(s, "name"))),
+            (S, g("operator"), O),
+            (S, g("intendedPurpose"), lit(rs.req(s, "intended_purpose"))),
+        ]
+        roles = rs.items(s, "roles")
+        if not roles:
+            raise rs.fail(s, "roles", f"give the organisation's operator role(s) for this system: {', '.join(sorted(ROLES))}")
+        for role in roles:
+            if role not in ROLES:
+                raise rs.fail(s, "roles", f"{role!r} is not one of {', '.join(sorted(ROLES))}")
+            pub.append((S, g("operatorRole"), g("role-" + role)))
+        provider = s.get("provided_by")
+        if provider:
+            pub.append((S, g("providedBy"), iri(org_iri(str(provider)))))
+        elif "provider" in roles or "gpai-provider" in roles:
+            pub.append((S, g("providedBy"), O))
+        area = s.get("annex_iii_area")
+        if area not in (None, ""):
+            text = str(area).strip().lower().replace("(", ".").replace(")", "").replace(" ", "")
+            pub.append((S, g("annexIIIArea"), iri(requirement(f"euaia:anx3.{text}", s, "annex_iii_area", rs))))
+        for key, prop in FLAGS.items():
+            value = s.get(key, False)
+            if not isinstance(value, bool):
+                raise rs.fail(s, key, f"must be true or false, not {value!r}")
+            pub.append((S, g(prop), lit(value)))
+        for dep in rs.items(s, "depends_on"):
+            pub.append((S, g("dependsOn"), iri(local_system(dep, s, "depends_on", rs))))
+
+    # controls
+    controls: dict[str, dict[str, Any]] = {}
+    for c in rd.mappings(data, "controls"):
+        rc = r_for(c)
+        controls[f"{GSD}control/{org_id}/{rc.ident(c)}"] = c
+    for C_iri, c in controls.items():
+        rc = r_for(c)
+        C = iri(C_iri)
+        out.origins[C_iri] = rc.where(c)
+        resp = rc.choice(c, "responsibility", {"provided", "shared", "customer"}, default="customer")
+        target = pub if resp in {"provided", "shared"} else priv
+        status = rc.choice(c, "status", {"planned", "implemented"})
+        triples: list[TripleTuple] = [
+            (C, RDF_TYPE, g("Control")),
+            (C, iri(RDFS + "label"), lit(rc.req(c, "name"))),
+            (C, g("controlOf"), O),
+            (C, g("status"), lit(status)),
+            (C, g("responsibility"), lit(resp)),
+        ]
+        full = rc.items(c, "implements")
+        part = rc.items(c, "implements_partly")
+        if not full and not part:
+            raise rc.fail(c, "implements", "a control must implement at least one requirement (implements or implements_partly)")
+        triples += [(C, g("implementsFully"), iri(requirement(x, c, "implements", rc))) for x in full]
+        triples += [(C, g("implementsPartly"), iri(requirement(x, c, "implements_partly", rc))) for x in part]
+        applies = rc.items(c, "applies_to")
+        if not applies:
+            raise rc.fail(c, "applies_to", "name the system(s) the control applies to")
+        triples += [(C, g("appliesTo"), iri(local_system(x, c, "applies_to", rc))) for x in applies]
+        if c.get("customer_responsibility"):
+            triples.append((C, g("customerResponsibility"), lit(c["customer_responsibility"])))
+        elif resp in {"shared", "customer"}:
+            raise rc.fail(c, "customer_responsibility", f"a {resp} control must say what the customer has to do")
+        target += triples
+        if c.get("owner"):
+            priv.append((C, g("owner"), lit(c["owner"])))
+
+    # evidence (always private)
+    for e in rd.mappings(data, "evidence"):
+        re_ = r_for(e)
+        E_iri = f"{GSD}evidence/{org_id}/{re_.ident(e)}"
+        E = iri(E_iri)
+        out.origins[E_iri] = re_.where(e)
+        priv += [
+            (E, RDF_TYPE, g("Evidence")),
+            (E, iri(RDFS + "label"), lit(re_.req(e, "name"))),
+            (E, g("documentRef"), lit(re_.req(e, "document"))),
+        ]
+        if e.get("sha256"):
+            priv.append((E, g("sha256"), lit(str(e["sha256"]).lower())))
+        vf, vu = re_.date(e, "valid_from"), re_.date(e, "valid_until")
+        priv += [(E, g("validFrom"), lit(vf)), (E, g("validUntil"), lit(vu))]
+        supports = re_.items(e, "supports")
+        if not supports:
+            raise re_.fail(e, "supports", "name the control(s) this evidence supports")
+        for ctl in supports:
+            C_iri = f"{GSD}control/{org_id}/{ctl}"
+            if C_iri not in controls:
+                raise re_.fail(e, "supports", f"control {ctl!r} is not defined in 'controls'")
+            priv.append((E, g("supports"), iri(C_iri)))
+
+    # certificates and attestations (published)
+    for key, cls in (("certificates", "Certificate"), ("attestations", "Attestation")):
+        for a in rd.mappings(data, key):
+            ra = r_for(a)
+            A_iri = f"{GSD}{cls.lower()}/{org_id}/{ra.ident(a)}"
+            A = iri(A_iri)
+            out.origins[A_iri] = ra.where(a)
+            fw = str(ra.req(a, "framework"))
+            fw_iri = FRAMEWORK + fw
+            out.framework_refs.append((fw_iri, ra.where(a, "framework")))
+            issuer = str(ra.req(a, "issuer"))
+            pub += [
+                (A, RDF_TYPE, g(cls)),
+                (A, iri(RDFS + "label"), lit(ra.req(a, "name"))),
+                (A, g("issuedBy"), iri(body_iri(issuer))),
+                (A, g("issuedTo"), O),
+                (A, g("forFramework"), iri(fw_iri)),
+                (A, g("validFrom"), lit(ra.date(a, "valid_from"))),
+                (A, g("validUntil"), lit(ra.date(a, "valid_until"))),
+                (A, g("illustrative"), lit(bool(a.get("illustrative", org.get("illustrative", False))))),
+            ]
+            if issuer not in bodies:
+                out.external_refs.append((body_iri(issuer), ra.where(a, "issuer")))
+            if a.get("number"):
+                pub.append((A, g("certificateNumber"), lit(str(a["number"]))))
+            if a.get("note"):
+                pub.append((A, iri(RDFS + "comment"), lit(a["note"])))
+            if cls == "Attestation":
+                level = str(ra.req(a, "level"))
+                pub.append((A, g("attestationLevel"), iri(requirement(f"starai:{level}", a, "level", ra))))
+            scope = ra.items(a, "scope")
+            if not scope:
+                raise ra.fail(a, "scope", "list the systems the certificate covers")
+            pub += [(A, g("scope"), iri(local_system(x, a, "scope", ra))) for x in scope]
+            for i, x in enumerate(ra.mappings(a, "soa_exclusions")):
+                rx = r_for(x) if source_of(x) else ra
+                X = iri(f"{A_iri}/exclusion/{i}")
+                pub += [
+                    (A, g("exclusion"), X),
+                    (X, RDF_TYPE, g("SoAExclusion")),
+                    (X, g("excludes"), iri(requirement(rx.req(x, "requirement"), x, "requirement", rx))),
+                    (X, g("reason"), lit(rx.req(x, "reason"))),
+                ]
+            for i, x in enumerate(ra.mappings(a, "audits")):
+                rx = r_for(x) if source_of(x) else ra
+                U = iri(f"{A_iri}/audit/{i}")
+                nc = x.get("nonconformities", 0)
+                if not isinstance(nc, int) or nc < 0:
+                    raise rx.fail(x, "nonconformities", f"must be a whole number ≥ 0, not {nc!r}")
+                pub += [
+                    (A, g("audit"), U),
+                    (U, RDF_TYPE, g("Audit")),
+                    (U, g("auditType"), lit(rx.choice(x, "type", {"initial", "surveillance", "recertification"}))),
+                    (U, g("auditDate"), lit(rx.date(x, "date"))),
+                    (U, g("nonconformities"), lit(nc)),
+                    (U, g("observations"), lit(int(x.get("observations", 0)))),
+                ]
+    return out
+
+
+def org_paths(paths: list[Path]) -> list[Path]:
+    """Expand configured paths: a folder of organisation folders/files, or single orgs."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir() and not any(p.glob("*.yaml")) and not any(p.glob("*.yml")):
+            out += sorted(x for x in p.iterdir() if x.is_dir() or x.suffix in {".yaml", ".yml"})
+        elif p.is_dir():
+            out += sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+        elif p.exists():
+            out.append(p)
+    return out

@@ -1,0 +1,128 @@
+"""Turning answers into the formats people and programs read: table, CSV, JSON, xlsx.
+
+Domain functions return plain data (lists of dicts, dataclasses); this module renders it.
+
+>>> print(to_csv([{"a": 1, "b": "x"}]).strip())
+a,b
+1,x
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from graphsvc.store import Row
+from graphsvc.terms import py
+
+FORMATS = ("table", "csv", "json")
+
+
+def plain_rows(rows: Iterable[Row]) -> list[dict[str, Any]]:
+    """SPARQL rows of RDF terms → rows of Python values."""
+    return [{k: py(v) for k, v in row.items()} for row in rows]
+
+
+def jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(jsonable(data), indent=2, ensure_ascii=False)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def columns_of(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> list[str]:
+    if columns:
+        return list(columns)
+    cols: list[str] = []
+    for row in rows:
+        for k in row:
+            if k not in cols:
+                cols.append(k)
+    return cols
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, *, delimiter: str = ",") -> str:
+    cols = columns_of(rows, columns)
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    w.writerow(cols)
+    for row in rows:
+        w.writerow([_cell(row.get(c)) for c in cols])
+    return buf.getvalue()
+
+
+def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, title: str | None = None) -> Any:
+    """A rich Table (rendered by the CLI)."""
+    from rich.table import Table
+
+    cols = columns_of(rows, columns)
+    table = Table(title=title, show_lines=False)
+    for c in cols:
+        table.add_column(c, overflow="fold")
+    for row in rows:
+        table.add_row(*[_cell(row.get(c)) for c in cols])
+    return table
+
+
+def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column: str | None = "status") -> bytes:
+    """A workbook with one sheet per entry; status cells coloured (satisfied green …)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    colours = {
+        "satisfied": "C6EFCE",
+        "partial": "FFEB9C",
+        "gap": "FFC7CE",
+        "not-applicable": "D9D9D9",
+        "applies-from": "DDEBF7",
+    }
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        cols = columns_of(rows)
+        ws.append(cols)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append([_cell(row.get(c)) for c in cols])
+        if status_column in cols:
+            idx = cols.index(status_column) + 1
+            for r in range(2, ws.max_row + 1):
+                cell = ws.cell(row=r, column=idx)
+                fill = colours.get(str(cell.value))
+                if fill:
+                    cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        for i, c in enumerate(cols, start=1):
+            width = max([len(c)] + [min(len(_cell(row.get(c))), 80) for row in rows[:200]])
+            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width + 2
+        ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

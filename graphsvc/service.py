@@ -1,0 +1,203 @@
+"""GraphService: settings + store + named queries + the domain functions.
+
+The CLI, the API, the tests and bench/ each build one GraphService and call its methods;
+none of them touches the store directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from graphsvc.build import BuildReport, build
+from graphsvc.config import Settings
+from graphsvc.crosswalk import CrosswalkIndex
+from graphsvc.errors import UnknownTerm
+from graphsvc.mappingsets import Mapping
+from graphsvc.namespaces import FRAMEWORK_PREFIXES, compress, expand
+from graphsvc.queries import QueryRegistry
+from graphsvc.results import plain_rows
+from graphsvc.store import EmbeddedStore, GraphStore, NamedNode
+from graphsvc.terms import py
+
+
+@dataclass
+class GraphService:
+    settings: Settings
+    store: GraphStore
+    registry: QueryRegistry
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    # -- construction ---------------------------------------------------------------
+    @classmethod
+    def from_settings(cls, settings: Settings, *, read_only: bool = True, build_if_missing: bool = True) -> GraphService:
+        """Open the configured store (building the embedded one from the shipped files
+        when it does not exist yet)."""
+        registry = QueryRegistry.from_dir(settings.queries_dir)
+        if settings.store_url:
+            from graphsvc.remote import RemoteStore
+
+            return cls(settings, RemoteStore.from_settings(settings), registry)
+        if not settings.store_path.exists() and build_if_missing:
+            build(settings)
+        return cls(settings, EmbeddedStore.open(settings.store_path, read_only=read_only), registry)
+
+    @classmethod
+    def in_memory(cls, settings: Settings) -> GraphService:
+        """Build the shipped files into an in-memory store (tests, benchmarks)."""
+        from graphsvc.build import compile_sources, derive, validate
+
+        compiled = compile_sources(settings)
+        validate(compiled)
+        derive(compiled, settings)
+        store = EmbeddedStore.in_memory()
+        store.bulk_load(compiled.quads())
+        return cls(settings, store, QueryRegistry.from_dir(settings.queries_dir))
+
+    def rebuild(self) -> BuildReport:
+        report = build(self.settings)
+        self.invalidate()
+        return report
+
+    def invalidate(self) -> None:
+        """Forget cached indexes (after any write)."""
+        self._cache.clear()
+        self.__dict__.pop("framework_of", None)
+
+    # -- queries ----------------------------------------------------------------------
+    def select(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        return plain_rows(self.registry.select(self.store, name, **params))
+
+    # -- catalogs ---------------------------------------------------------------------
+    def frameworks(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "edition": r["edition"],
+                "requirements": r["requirements"],
+                "publisher": r["publisher"],
+                "iri": r["framework"],
+            }
+            for r in self.select("frameworks")
+        ]
+
+    def framework_ids(self) -> list[str]:
+        return [f["id"] for f in self.frameworks()]
+
+    def check_framework(self, fw: str) -> str:
+        ids = self.framework_ids()
+        if fw not in ids:
+            raise UnknownTerm(f"unknown framework {fw!r}; known: {', '.join(ids)}")
+        return fw
+
+    def catalog(self, framework: str, kind: str | None = None) -> list[dict[str, Any]]:
+        self.check_framework(framework)
+        rows = self.select("catalog", framework=framework, kind=kind)
+        return [
+            {
+                "notation": r["notation"],
+                "title": r.get("title", ""),
+                "kind": r["kind"],
+                "parent": r.get("parent", ""),
+                "curie": compress(r["req"]),
+                "summary": r.get("summary", ""),
+            }
+            for r in rows
+        ]
+
+    @cached_property
+    def framework_of(self) -> dict[str, str]:
+        rows = self.store.select(
+            "PREFIX gs: <https://w3id.org/graphsvc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "SELECT ?r ?id WHERE { ?r skos:inScheme ?f . ?f gs:shortName ?id }"
+        )
+        return {r["r"].value: r["id"].value for r in rows}
+
+    def notation_of(self, req: str) -> str:
+        return self.requirement_info(req)["notation"]
+
+    def requirement_info(self, req: str) -> dict[str, Any]:
+        cache = self._cache.setdefault("req_info", {})
+        if req not in cache:
+            rows = self.select("requirement", req=req)
+            if not rows:
+                raise UnknownTerm(f"{compress(req)} is not a requirement in the graph")
+            r = rows[0]
+            cache[req] = {
+                "iri": req,
+                "curie": compress(req),
+                "framework": r["frameworkId"],
+                "notation": r["notation"],
+                "title": r.get("title", ""),
+                "kind": r["kind"],
+                "parent": r.get("parent", ""),
+                "summary": r.get("summary", ""),
+            }
+        return cache[req]
+
+    def resolve(self, text: str) -> str:
+        """A requirement IRI from a CURIE (``iso42001:A.6.2.8``), a notation CURIE
+        (``euaia:26(1)``, ``nistairmf:GOVERN 1.1``) or a full IRI.
+
+        :raises UnknownTerm: nothing in the graph answers to it.
+        """
+        text = text.strip()
+        candidate = expand(text, strict=False)
+        if candidate and candidate in self.framework_of:
+            return candidate
+        prefix, sep, local = text.partition(":")
+        if sep and prefix in FRAMEWORK_PREFIXES:
+            for notation in (local, local.replace("-", " "), f"Article {local}", f"Annex {local}"):
+                rows = self.select("requirement_by_notation", framework=prefix, notation=notation)
+                if rows:
+                    return rows[0]["req"]
+        raise UnknownTerm(
+            f"{text!r} is not a requirement in the graph (use a CURIE such as iso42001:A.6.2.8, "
+            "nistairmf:GOVERN-1.1, euaia:art26.1 or euaia:26(1))"
+        )
+
+    # -- crosswalk --------------------------------------------------------------------
+    def mappings(self) -> list[Mapping]:
+        if "mappings" not in self._cache:
+            out = []
+            for r in self.select("mappings"):
+                out.append(
+                    Mapping(
+                        iri=r["mapping"],
+                        subject=r["subject"],
+                        object=r["object"],
+                        relation=r["relation"].rsplit("rel-", 1)[-1],
+                        strength=r["strength"],
+                        status=r["status"],
+                        rationale=r["rationale"],
+                        justification=r["justification"],
+                        comment=r["comment"],
+                        source=r["source"],
+                        set_id=r["set"],
+                        author=r.get("author", ""),
+                        reviewer=r.get("reviewer", ""),
+                        derived=bool(r["derived"]),
+                    )
+                )
+            self._cache["mappings"] = out
+        return self._cache["mappings"]
+
+    def crosswalk_index(self) -> CrosswalkIndex:
+        if "xw" not in self._cache:
+            self._cache["xw"] = CrosswalkIndex([m for m in self.mappings() if not m.derived], self.framework_of)
+        return self._cache["xw"]
+
+    def store_node(self, iri: str) -> NamedNode:
+        return NamedNode(iri)
+
+    def py(self, term: Any) -> Any:
+        return py(term)
+
+
+def default_root() -> Path:
+    from graphsvc.config import PROJECT_ROOT
+
+    return PROJECT_ROOT

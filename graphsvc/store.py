@@ -1,0 +1,248 @@
+"""The store interface and its default: embedded Oxigraph on disk.
+
+Every other module talks to a :class:`GraphStore`; only this module (and the remote
+store) touch a SPARQL engine. Terms are pyoxigraph terms (``NamedNode``, ``Literal``,
+``BlankNode``), which are small and fast, whatever engine answers.
+
+>>> s = EmbeddedStore.in_memory()
+>>> s.replace_graphs({"http://example.org/g": [(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("o"))]})
+>>> s.select("SELECT ?o WHERE { ?s ?p ?o }")[0]["o"].value
+'o'
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    Store,
+    Triple,
+    Variable,
+)
+
+from graphsvc.errors import QuerySyntaxError, StoreError
+
+Term = NamedNode | Literal | BlankNode
+TripleTuple = tuple[NamedNode | BlankNode, NamedNode, Term]
+Row = dict[str, Term]
+
+__all__ = [
+    "BlankNode",
+    "EmbeddedStore",
+    "GraphStore",
+    "Literal",
+    "NamedNode",
+    "Quad",
+    "Row",
+    "Term",
+    "Triple",
+    "TripleTuple",
+]
+
+
+class GraphStore(Protocol):
+    """What graphsvc needs of a store; the embedded and the remote store both provide it."""
+
+    def select(
+        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> list[Row]: ...
+
+    def ask(self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None) -> bool: ...
+
+    def raw_query(
+        self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
+    ) -> QuerySolutions | QueryBoolean | QueryTriples: ...
+
+    def update(self, update: str) -> None: ...
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[TripleTuple]]) -> None: ...
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None: ...
+
+    def named_graphs(self) -> list[str]: ...
+
+    def triples(self, graph: str) -> Iterator[TripleTuple]: ...
+
+    def count(self, graph: str | None = None) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def _dataset_args(graphs: Sequence[str] | None) -> dict[str, Any]:
+    if graphs is None:
+        return {"use_default_graph_as_union": True}
+    nodes = [NamedNode(g) for g in graphs]
+    return {"default_graph": nodes, "named_graphs": nodes}
+
+
+def ntriples_line(s: Any, p: Any, o: Any) -> str:
+    return f"{s} {p} {o} ."
+
+
+class EmbeddedStore:
+    """pyoxigraph's on-disk store (RocksDB), or an in-memory one for tests.
+
+    The on-disk store lives at ``<data_dir>/store``, a symlink to a generation directory,
+    so that :func:`write_fresh_store` can swap a fully built store in with one atomic
+    rename and a failed build leaves the previous store exactly as it was.
+    """
+
+    def __init__(self, store: Store, path: Path | None = None) -> None:
+        self._store = store
+        self.path = path
+
+    @classmethod
+    def in_memory(cls) -> EmbeddedStore:
+        return cls(Store())
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False) -> EmbeddedStore:
+        if not path.exists():
+            raise StoreError(f"no store at {path}: run `graphsvc build` first")
+        try:
+            store = Store.read_only(str(path)) if read_only else Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        return cls(store, path)
+
+    # -- reading -------------------------------------------------------------------
+    def _run(self, query: str, bindings: Mapping[str, Term] | None, graphs: Sequence[str] | None) -> Any:
+        subs = {Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(query, substitutions=subs or None, **_dataset_args(graphs))
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"store read failed: {exc}") from exc
+
+    def select(
+        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> list[Row]:
+        result = self._run(query, bindings, graphs)
+        names = [v.value for v in result.variables]
+        rows: list[Row] = []
+        for sol in result:
+            row: Row = {}
+            for i, name in enumerate(names):
+                value = sol[i]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None) -> bool:
+        return bool(self._run(query, bindings, graphs))
+
+    def raw_query(
+        self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
+        kwargs: dict[str, Any] = {}
+        if default_graph is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [NamedNode(g) for g in default_graph] or [DefaultGraph()]
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
+        try:
+            return self._store.query(query, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"store read failed: {exc}") from exc
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def triples(self, graph: str) -> Iterator[TripleTuple]:
+        for q in self._store.quads_for_pattern(None, None, None, NamedNode(graph)):
+            yield (q.subject, q.predicate, q.object)  # type: ignore[misc]
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, NamedNode(graph)))
+
+    # -- writing -------------------------------------------------------------------
+    def update(self, update: str) -> None:
+        try:
+            self._store.update(update)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL update syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"store write failed: {exc}") from exc
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[TripleTuple]]) -> None:
+        """Replace whole named graphs in one transaction: all of them change, or none."""
+        parts = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+        inserts = []
+        for g, triples in graphs.items():
+            body = "\n".join(ntriples_line(s, p, o) for s, p, o in triples)
+            if body:
+                inserts.append(f"GRAPH <{g}> {{\n{body}\n}}")
+        if inserts:
+            parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+        self.update(" ;\n".join(parts))
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        names = list(graphs)
+        if names:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names))
+
+    def bulk_load(self, quads: Iterable[Quad]) -> None:
+        self._store.bulk_extend(quads)
+
+    def optimize(self) -> None:
+        self._store.optimize()
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    def close(self) -> None:
+        self._store.flush()
+        del self._store
+
+
+def write_fresh_store(store_link: Path, quads: Sequence[Quad]) -> Path:
+    """Bulk-load ``quads`` into a new store generation and swap it in atomically.
+
+    ``store_link`` is a symlink (``<data_dir>/store``) to the live generation directory.
+    The new generation is complete and flushed before the rename; if anything fails the
+    link still points to the previous store, and the half-built directory is removed.
+    Returns the path of the new generation.
+    """
+    parent = store_link.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    gen = parent / f"store-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    try:
+        store = Store(str(gen))
+        store.bulk_extend(quads)
+        store.optimize()
+        store.flush()
+        del store
+        tmp_link = parent / f".store-link-{os.getpid()}"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        tmp_link.symlink_to(gen.name)
+        old = store_link.resolve() if store_link.is_symlink() else None
+        if store_link.exists() and not store_link.is_symlink():
+            raise StoreError(f"{store_link} is a directory, not a graphsvc store link; move it away")
+        os.replace(tmp_link, store_link)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    if old is not None and old != gen and old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    return gen
