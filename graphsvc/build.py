@@ -113,7 +113,9 @@ def check_org_refs(orgs: list[OrgData], known: set[str], frameworks: set[str], o
                 raise DataLoadError(f"{where}: {req.rsplit('/', 1)[-1]} ({req}) is not a requirement in the catalogs")
         for fw, where in od.framework_refs:
             if fw not in frameworks:
-                raise DataLoadError(f"{where}: {fw.rsplit('/', 1)[-1]!r} is not a framework edition in mappings/catalogs")
+                raise DataLoadError(
+                    f"{where}: {fw.rsplit('/', 1)[-1]!r} is not a framework edition in mappings/catalogs"
+                )
         for ref, where in od.external_refs:
             if ref not in systems:
                 raise DataLoadError(f"{where}: {ref} is not defined by any organisation loaded")
@@ -138,7 +140,9 @@ def validate(compiled: Compiled) -> None:
     data = _to_rdflib([t for gname, t in compiled.graphs.items() if gname not in {ONTOLOGY_GRAPH, SHAPES_GRAPH}])
     shapes = _to_rdflib([compiled.graphs[SHAPES_GRAPH]])
     ont = _to_rdflib([compiled.graphs[ONTOLOGY_GRAPH]])
-    conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ont, inference="none", allow_warnings=True)
+    conforms, report, _text = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ont, inference="none", allow_warnings=True
+    )
     if conforms:
         return
     errors = shacl_messages(report, compiled.origins)

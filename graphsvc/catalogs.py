@@ -187,7 +187,9 @@ def load_catalog(path: Path) -> Catalog:
                     raise DataLoadError(f"{where}: notation {notation!r} repeats {seen[notation]}")
                 kind = (row.get("kind") or "").strip()
                 if kind not in KINDS:
-                    raise DataLoadError(f"{where}: field 'kind' is {kind!r}; expected one of {', '.join(sorted(KINDS))}")
+                    raise DataLoadError(
+                        f"{where}: field 'kind' is {kind!r}; expected one of {', '.join(sorted(KINDS))}"
+                    )
                 parent = (row.get("parent") or "").strip() or None
                 if parent and parent not in seen:
                     raise DataLoadError(f"{where}: field 'parent' {parent!r} is not a notation listed above it")
@@ -201,7 +203,9 @@ def load_catalog(path: Path) -> Catalog:
                         raise DataLoadError(f"{where}: field 'roles' has {role!r}; expected {', '.join(ROLES)}")
                 for cat in cats:
                     if cat not in CATEGORIES:
-                        raise DataLoadError(f"{where}: field 'categories' has {cat!r}; expected {', '.join(CATEGORIES)}")
+                        raise DataLoadError(
+                            f"{where}: field 'categories' has {cat!r}; expected {', '.join(CATEGORIES)}"
+                        )
                 if bool(roles) != bool(cats):
                     raise DataLoadError(f"{where}: an obligation needs both 'roles' and 'categories'")
                 seen[notation] = where

@@ -15,9 +15,13 @@ from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphSvcError, QueryParameterError
 from graphsvc.results import to_csv, to_json, to_table
 
-app = typer.Typer(help="graphsvc: a knowledge graph of AI-governance requirements, crosswalks and coverage.", no_args_is_help=True)
+app = typer.Typer(
+    help="graphsvc: a knowledge graph of AI-governance requirements, crosswalks and coverage.", no_args_is_help=True
+)
 queries_app = typer.Typer(help="List and show the named queries of queries/.", no_args_is_help=True)
-import_app = typer.Typer(help="Import data into the store (organisations, a licensed AICM copy, OSCAL).", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import data into the store (organisations, a licensed AICM copy, OSCAL).", no_args_is_help=True
+)
 app.add_typer(queries_app, name="queries")
 app.add_typer(import_app, name="import")
 
@@ -25,7 +29,9 @@ out = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="Data directory of the embedded store (GRAPHSVC_DATA_DIR).")]
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Data directory of the embedded store (GRAPHSVC_DATA_DIR).")
+]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 _state: dict[str, Any] = {"debug": False, "config": None}
 
@@ -71,7 +77,9 @@ def service_for(store: Path | None = None, **overrides: Any):  # type: ignore[no
     return GraphService.from_settings(settings_for(store, **overrides))
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, title: str | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, title: str | None = None
+) -> None:
     if fmt == "json":
         sys.stdout.write(to_json(list(rows)) + "\n")
     elif fmt == "csv":

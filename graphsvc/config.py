@@ -39,7 +39,11 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", None, "Directory of the embedded store and API keys (default: $XDG_DATA_HOME/graphsvc)."),
     Setting("root", str(PROJECT_ROOT), "Project directory holding ontology/, mappings/ and queries/."),
-    Setting("org_paths", "mappings/examples", "Organisation YAML files or folders loaded by build (comma separated; relative to root)."),
+    Setting(
+        "org_paths",
+        "mappings/examples",
+        "Organisation YAML files or folders loaded by build (comma separated; relative to root).",
+    ),
     Setting("store_url", "", "SPARQL 1.1 endpoint of a remote store; empty means the embedded store."),
     Setting("host", "127.0.0.1", "Address graphsvc serve listens on."),
     Setting("port", 8000, "Port graphsvc serve listens on."),

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -231,7 +232,7 @@ class CrosswalkIndex:
             nodes = nx.shortest_path(G, a, b, weight="weight")
         except nx.NetworkXNoPath:
             return []
-        return [G.edges[u, v]["mapping"] for u, v in zip(nodes, nodes[1:], strict=False)]
+        return [G.edges[u, v]["mapping"] for u, v in itertools.pairwise(nodes)]
 
     def components(self) -> list[set[str]]:
         return sorted(nx.connected_components(self.graph()), key=len, reverse=True)

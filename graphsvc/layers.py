@@ -54,6 +54,7 @@ class Layer:
     source: str
     issued: dt.date | None
     base: str | None
+    note: str = ""
     rules: list[Rule] = field(default_factory=list)
     path: Path | None = None
 
@@ -95,6 +96,7 @@ def load_layer(path: Path) -> Layer:
         source=str(data["source"]),
         issued=data.get("issued") if isinstance(data.get("issued"), dt.date) else None,
         base=data.get("base"),
+        note=str(data.get("note", "")).strip(),
         path=path,
     )
     for i, raw in enumerate(data["rules"], start=1):
@@ -189,11 +191,18 @@ def assign_dates(catalog: Catalog, layers: dict[str, Layer]) -> list[DateAssignm
             chain = _chain(layer, layers)
             for cat in r.categories:
                 hit = next(
-                    ((lay, rule) for lay in chain for rule in lay.rules if rule.matches(article, notations, chapter, cat)),
+                    (
+                        (lay, rule)
+                        for lay in chain
+                        for rule in lay.rules
+                        if rule.matches(article, notations, chapter, cat)
+                    ),
                     None,
                 )
                 if hit is None:
-                    raise DataLoadError(f"{layer.path}: no rule gives a date to {r.notation} ({cat}); add a default rule")
+                    raise DataLoadError(
+                        f"{layer.path}: no rule gives a date to {r.notation} ({cat}); add a default rule"
+                    )
                 lay, rule = hit
                 note = f": {rule.note}" if rule.note else ""
                 reason = f"{lay.title}{note}" if lay is layer else f"{lay.title} (unchanged in {layer.title}){note}"
@@ -211,6 +220,8 @@ def layer_triples(layers: dict[str, Layer], dates: list[DateAssignment]) -> dict
             (L, iri(RDFS + "label"), lit(layer.title)),
             (L, iri(DCTERMS + "source"), iri(layer.source) if "://" in layer.source else lit(layer.source)),
         ]
+        if layer.note:
+            triples.append((L, iri(RDFS + "comment"), lit(layer.note)))
         if layer.base:
             triples.append((L, g("baseLayer"), iri(layers[layer.base].iri)))
         if layer.issued:

@@ -147,7 +147,9 @@ def parse_sssom(path: Path, known: set[str] | None = None) -> MappingSet:
                 raise DataLoadError(f"{where}: field {col!r}: {row[col]} is not in the catalogs")
         relation = need("set_relation")
         if relation not in RELATIONS:
-            raise DataLoadError(f"{where}: field 'set_relation' is {relation!r}; expected one of {', '.join(RELATIONS)}")
+            raise DataLoadError(
+                f"{where}: field 'set_relation' is {relation!r}; expected one of {', '.join(RELATIONS)}"
+            )
         predicate = need("predicate_id")
         modifier = (row.get("predicate_modifier") or "").strip()
         if predicate != PREDICATE_FOR[relation] or (modifier == "Not") != (relation == "not-related"):

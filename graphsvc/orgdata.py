@@ -24,7 +24,15 @@ from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
 from graphsvc.store import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 
-ROLES = {"provider", "deployer", "importer", "distributor", "authorised-representative", "product-manufacturer", "gpai-provider"}
+ROLES = {
+    "provider",
+    "deployer",
+    "importer",
+    "distributor",
+    "authorised-representative",
+    "product-manufacturer",
+    "gpai-provider",
+}
 FLAGS = {
     "safety_component": "safetyComponentOfAnnexIProduct",
     "gpai_model": "isGPAIModel",
@@ -147,7 +155,7 @@ class _Reader:
 
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
         raise DataLoadError(f"{path}: {exc}") from exc
     except yaml.MarkedYAMLError as exc:
@@ -202,24 +210,26 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     known_keys = {"organisation", "bodies", "systems", "controls", "evidence", "certificates", "attestations", LINE}
     unknown = set(data) - known_keys
     if unknown:
-        raise DataLoadError(f"{path}: unknown top-level key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known_keys - {LINE}))}")
+        raise DataLoadError(
+            f"{path}: unknown top-level key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known_keys - {LINE}))}"
+        )
     org = data.get("organisation")
     if not isinstance(org, dict):
         raise DataLoadError(f"{path}:1: field 'organisation' is required (id, name)")
     rorg = r_for(org)
     org_id = rorg.ident(org)
     out = OrgData(org_id=org_id, tenant=str(org.get("tenant") or org_id), path=path)
-    O = iri(org_iri(org_id))
+    org_node = iri(org_iri(org_id))
     pub, priv = out.published, out.private
-    out.origins[O.value] = rorg.where(org)
+    out.origins[org_node.value] = rorg.where(org)
     pub += [
-        (O, RDF_TYPE, g("Organisation")),
-        (O, iri(RDFS + "label"), lit(rorg.req(org, "name"))),
-        (O, g("tenant"), lit(out.tenant)),
-        (O, g("illustrative"), lit(bool(org.get("illustrative", False)))),
+        (org_node, RDF_TYPE, g("Organisation")),
+        (org_node, iri(RDFS + "label"), lit(rorg.req(org, "name"))),
+        (org_node, g("tenant"), lit(out.tenant)),
+        (org_node, g("illustrative"), lit(bool(org.get("illustrative", False)))),
     ]
     if org.get("description"):
-        pub.append((O, iri(DCTERMS + "description"), lit(org["description"])))
+        pub.append((org_node, iri(DCTERMS + "description"), lit(org["description"])))
 
     def local_system(ref: str, obj: dict[str, Any], name: str, r: _Reader) -> str:
         ref = str(ref)
@@ -276,12 +286,14 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         pub += [
             (S, RDF_TYPE, g("AISystem")),
             (S, iri(RDFS + "label"), lit(rs.req(s, "name"))),
-            (S, g("operator"), O),
+            (S, g("operator"), org_node),
             (S, g("intendedPurpose"), lit(rs.req(s, "intended_purpose"))),
         ]
         roles = rs.items(s, "roles")
         if not roles:
-            raise rs.fail(s, "roles", f"give the organisation's operator role(s) for this system: {', '.join(sorted(ROLES))}")
+            raise rs.fail(
+                s, "roles", f"give the organisation's operator role(s) for this system: {', '.join(sorted(ROLES))}"
+            )
         for role in roles:
             if role not in ROLES:
                 raise rs.fail(s, "roles", f"{role!r} is not one of {', '.join(sorted(ROLES))}")
@@ -290,7 +302,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         if provider:
             pub.append((S, g("providedBy"), iri(org_iri(str(provider)))))
         elif "provider" in roles or "gpai-provider" in roles:
-            pub.append((S, g("providedBy"), O))
+            pub.append((S, g("providedBy"), org_node))
         area = s.get("annex_iii_area")
         if area not in (None, ""):
             text = str(area).strip().lower().replace("(", ".").replace(")", "").replace(" ", "")
@@ -318,14 +330,16 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         triples: list[TripleTuple] = [
             (C, RDF_TYPE, g("Control")),
             (C, iri(RDFS + "label"), lit(rc.req(c, "name"))),
-            (C, g("controlOf"), O),
+            (C, g("controlOf"), org_node),
             (C, g("status"), lit(status)),
             (C, g("responsibility"), lit(resp)),
         ]
         full = rc.items(c, "implements")
         part = rc.items(c, "implements_partly")
         if not full and not part:
-            raise rc.fail(c, "implements", "a control must implement at least one requirement (implements or implements_partly)")
+            raise rc.fail(
+                c, "implements", "a control must implement at least one requirement (implements or implements_partly)"
+            )
         triples += [(C, g("implementsFully"), iri(requirement(x, c, "implements", rc))) for x in full]
         triples += [(C, g("implementsPartly"), iri(requirement(x, c, "implements_partly", rc))) for x in part]
         applies = rc.items(c, "applies_to")
@@ -379,7 +393,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
                 (A, RDF_TYPE, g(cls)),
                 (A, iri(RDFS + "label"), lit(ra.req(a, "name"))),
                 (A, g("issuedBy"), iri(body_iri(issuer))),
-                (A, g("issuedTo"), O),
+                (A, g("issuedTo"), org_node),
                 (A, g("forFramework"), iri(fw_iri)),
                 (A, g("validFrom"), lit(ra.date(a, "valid_from"))),
                 (A, g("validUntil"), lit(ra.date(a, "valid_until"))),

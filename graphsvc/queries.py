@@ -166,16 +166,12 @@ class QueryRegistry:
         try:
             return self.queries[name]
         except KeyError:
-            raise QueryNotFound(
-                f"no named query {name!r}; known: {', '.join(sorted(self.queries))}"
-            ) from None
+            raise QueryNotFound(f"no named query {name!r}; known: {', '.join(sorted(self.queries))}") from None
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.queries.values())
 
-    def select(
-        self, store: GraphStore, name: str, *, graphs: list[str] | None = None, **params: Any
-    ) -> list[Row]:
+    def select(self, store: GraphStore, name: str, *, graphs: list[str] | None = None, **params: Any) -> list[Row]:
         """Run a named SELECT query with typed parameters; returns rows of RDF terms."""
         q = self.get(name)
         return store.select(q.text, bindings=q.bindings(params), graphs=graphs)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from graphsvc.build import BuildReport, build
@@ -19,8 +18,7 @@ from graphsvc.mappingsets import Mapping
 from graphsvc.namespaces import FRAMEWORK_PREFIXES, compress, expand
 from graphsvc.queries import QueryRegistry
 from graphsvc.results import plain_rows
-from graphsvc.store import EmbeddedStore, GraphStore, NamedNode
-from graphsvc.terms import py
+from graphsvc.store import EmbeddedStore, GraphStore
 
 
 @dataclass
@@ -32,7 +30,9 @@ class GraphService:
 
     # -- construction ---------------------------------------------------------------
     @classmethod
-    def from_settings(cls, settings: Settings, *, read_only: bool = True, build_if_missing: bool = True) -> GraphService:
+    def from_settings(
+        cls, settings: Settings, *, read_only: bool = True, build_if_missing: bool = True
+    ) -> GraphService:
         """Open the configured store (building the embedded one from the shipped files
         when it does not exist yet)."""
         registry = QueryRegistry.from_dir(settings.queries_dir)
@@ -190,14 +190,107 @@ class GraphService:
             self._cache["xw"] = CrosswalkIndex([m for m in self.mappings() if not m.derived], self.framework_of)
         return self._cache["xw"]
 
-    def store_node(self, iri: str) -> NamedNode:
-        return NamedNode(iri)
 
-    def py(self, term: Any) -> Any:
-        return py(term)
+def _hop_dict(svc: GraphService, hop: Any) -> dict[str, Any]:
+    m = hop.mapping
+    return {
+        "from": svc.notation_of(hop.source),
+        "from_curie": compress(hop.source),
+        "to": svc.notation_of(hop.target),
+        "to_curie": compress(hop.target),
+        "relation": hop.relation,
+        "inverted": hop.inverted,
+        "strength": m.strength,
+        "status": m.status,
+        "source": m.source,
+        "comment": m.comment,
+        "mapping": m.iri,
+    }
 
 
-def default_root() -> Path:
-    from graphsvc.config import PROJECT_ROOT
+def link_row(svc: GraphService, link: Any) -> dict[str, Any]:
+    """A crosswalk link as a plain row (shared by crosswalk, matrix and coverage answers)."""
+    info = svc.requirement_info(link.target)
+    return {
+        "source": svc.notation_of(link.source),
+        "source_curie": compress(link.source),
+        "target": info["notation"],
+        "target_curie": info["curie"],
+        "target_title": info["title"],
+        "target_framework": info["framework"],
+        "relation": link.relation,
+        "transfer": link.transfer,
+        "strength": link.strength,
+        "status": link.status,
+        "derived": link.derived,
+        "source_ref": "; ".join(dict.fromkeys(h.mapping.source for h in link.hops)),
+        "comment": link.hops[0].mapping.comment
+        if not link.derived
+        else "chained: " + " → ".join(f"{svc.notation_of(h.target)} ({h.relation})" for h in link.hops),
+        "path": [_hop_dict(svc, h) for h in link.hops],
+    }
 
-    return PROJECT_ROOT
+
+def crosswalk(
+    svc: GraphService,
+    curie: str,
+    to: str | None = None,
+    *,
+    depth: int = 2,
+    min_strength: int = 1,
+    include_proposed: bool = False,
+) -> list[dict[str, Any]]:
+    """What one requirement maps to (in one framework or all), direct links first."""
+    req = svc.resolve(curie)
+    if to:
+        svc.check_framework(to)
+    links = svc.crosswalk_index().links(
+        req, depth=depth, min_strength=min_strength, include_proposed=include_proposed, to_framework=to
+    )
+    return [link_row(svc, lk) for lk in links]
+
+
+def crosswalk_matrix(
+    svc: GraphService,
+    source_fw: str,
+    target_fw: str,
+    *,
+    depth: int = 2,
+    min_strength: int = 1,
+    include_proposed: bool = False,
+) -> list[dict[str, Any]]:
+    """Every link from every requirement of one framework to another."""
+    svc.check_framework(source_fw)
+    svc.check_framework(target_fw)
+    index = svc.crosswalk_index()
+    rows = []
+    for item in svc.catalog(source_fw):
+        req = expand(item["curie"])
+        for lk in index.links(
+            req, depth=depth, min_strength=min_strength, include_proposed=include_proposed, to_framework=target_fw
+        ):
+            rows.append(link_row(svc, lk))
+    return rows
+
+
+def cover(svc: GraphService, source_fw: str, target_fw: str, budget: int = 12, depth: int = 2) -> list[dict[str, Any]]:
+    """The greedy cover: requirements of ``source_fw`` that reach the most of ``target_fw``."""
+    svc.check_framework(source_fw)
+    svc.check_framework(target_fw)
+    total = 0
+    rows = []
+    for rank, (req, new) in enumerate(svc.crosswalk_index().greedy_cover(source_fw, target_fw, budget, depth), 1):
+        total += len(new)
+        info = svc.requirement_info(req)
+        rows.append(
+            {
+                "rank": rank,
+                "notation": info["notation"],
+                "title": info["title"],
+                "curie": info["curie"],
+                "new_targets": len(new),
+                "cumulative": total,
+                "targets": [svc.notation_of(t) for t in new],
+            }
+        )
+    return rows

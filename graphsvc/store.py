@@ -60,7 +60,9 @@ class GraphStore(Protocol):
         self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
     ) -> list[Row]: ...
 
-    def ask(self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None) -> bool: ...
+    def ask(
+        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> bool: ...
 
     def raw_query(
         self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
@@ -143,7 +145,9 @@ class EmbeddedStore:
             rows.append(row)
         return rows
 
-    def ask(self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None) -> bool:
+    def ask(
+        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> bool:
         return bool(self._run(query, bindings, graphs))
 
     def raw_query(
