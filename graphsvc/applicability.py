@@ -102,4 +102,11 @@ def system_profile(svc: _Service, system: str) -> dict[str, Any]:
     cats = {r["category"].rsplit("cat-", 1)[-1] for r in rows if r.get("category")}
     if not cats & {"gpai", "gpai-systemic"} or cats & {"high-risk-annex-iii", "high-risk-annex-i", "transparency"}:
         cats.add("all")
-    return {"system": system, "label": rows[0]["label"], "roles": roles, "categories": sorted(cats)}
+    return {
+        "system": system,
+        "label": rows[0]["label"],
+        "org": rows[0]["org"],
+        "org_label": rows[0]["orgLabel"],
+        "roles": roles,
+        "categories": sorted(cats),
+    }

@@ -108,6 +108,51 @@ class GraphService:
             for r in rows
         ]
 
+    def cache(self, name: str) -> dict[Any, Any]:
+        """A named cache, emptied by :meth:`invalidate` (after any write)."""
+        return self._cache.setdefault("named:" + name, {})
+
+    def catalog_cached(self, framework: str) -> list[dict[str, Any]]:
+        """Every requirement of a framework with IRI, notation, title, kind, parent, obligation flag."""
+        cache = self.cache("catalog")
+        if framework not in cache:
+            rows = self.select("catalog", framework=framework)
+            cache[framework] = [
+                {
+                    "iri": r["req"],
+                    "curie": compress(r["req"]),
+                    "notation": r["notation"],
+                    "title": r.get("title", ""),
+                    "kind": r["kind"],
+                    "parent": r.get("parent", ""),
+                    "obligation": bool(r.get("obligation")),
+                }
+                for r in rows
+            ]
+        return cache[framework]
+
+    def lineage(self, req: str) -> list[str]:
+        """The requirement and its ancestors, nearest first."""
+        cache = self.cache("parents")
+        if not cache:
+            rows = self.store.select(
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?r ?p WHERE { ?r skos:broader ?p }"
+            )
+            cache.update({r["r"].value: r["p"].value for r in rows})
+        out = [req]
+        while out[-1] in cache and len(out) < 20:
+            out.append(cache[out[-1]])
+        return out
+
+    def public_graph_list(self) -> list[str]:
+        """Every graph but the organisations' private ones."""
+        cache = self.cache("public_graphs")
+        if "list" not in cache:
+            from graphsvc.coverage import public_graphs
+
+            cache["list"] = public_graphs(self)
+        return cache["list"]
+
     @cached_property
     def framework_of(self) -> dict[str, str]:
         rows = self.store.select(

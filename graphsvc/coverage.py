@@ -1,0 +1,583 @@
+"""Coverage: which requirements of a target framework a certificate, a system or an
+organisation meets on a date, fully or partly, and why.
+
+The semantics are those of the design brief (shared/DESIGN.md, "Coverage semantics"):
+
+A *start* is something that holds on the date asked about:
+
+1. ``control``: a control of the system's own organisation that implements requirement R,
+   applies to the system, is implemented, and has at least one piece of evidence valid on
+   the date (``implementsFully`` starts full, ``implementsPartly`` partial);
+2. ``certificate``: a certificate valid on the date whose scope covers the system, for every
+   requirement of its framework that its Statement of Applicability does not exclude (full);
+3. ``inherited``/``shared``: for each system the system depends on (transitively), the
+   controls its provider *publishes* as provided (full) or shared (partial, with the
+   customer's residual responsibility), and the provider's certificates covering that
+   system (partial: they certify the provider's side only; the customer's use of the
+   system is outside their scope). Customer-only items are never published and never
+   inherited, and inheritance reads only the provider's published graph, so a customer's
+   coverage never depends on, or reveals, a provider's private data.
+
+From R a path follows crosswalk links to the target requirement T (R itself when R is in
+the target framework; direct mappings, then chains allowed by the set algebra). A path
+transfers fully only if its start is full and every hop transfers fully; its strength is
+its weakest hop. T is ``satisfied`` if a path transfers fully, ``partial`` if only partial
+paths exist, ``gap`` otherwise, and ``not-applicable`` where the EU AI Act obligation does
+not bind the system's roles and categories, or does not apply yet on the date.
+
+Design for speed: every store query is anchored on the system or certificate asked about,
+and mapping links come from the in-memory :class:`~graphsvc.crosswalk.CrosswalkIndex`
+(built once per store generation), so the cost of an answer grows with the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphsvc.applicability import applicable, system_profile
+from graphsvc.crosswalk import TRANSFER, Link
+from graphsvc.errors import QueryParameterError, UnknownTerm
+from graphsvc.namespaces import GSD, compress, expand, graph_iri
+
+STATUSES = ("satisfied", "partial", "gap", "not-applicable")
+_RANK = {"full": 2, "partial": 1, "none": 0}
+
+
+@dataclass
+class Start:
+    """Something that holds on the date and implements requirement ``requirement``."""
+
+    kind: str  # control | certificate | inherited-control | inherited-certificate
+    origin: str  # own | inherited | shared
+    id: str
+    label: str
+    system: str
+    requirement: str
+    extent: str  # full | partial
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    residual: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ignored:
+    """A control or certificate that does not count on the date, and why."""
+
+    kind: str
+    id: str
+    label: str
+    reason: str
+
+
+@dataclass
+class Options:
+    as_of: dt.date
+    layer: str
+    depth: int = 2
+    min_strength: int = 1
+    include_proposed: bool = False
+
+
+def _iso(d: Any) -> str:
+    return d.isoformat() if isinstance(d, dt.date) else str(d)
+
+
+def _org_graphs(org_iri: str) -> tuple[str, str]:
+    org_id = org_iri.rsplit("/", 1)[-1]
+    return graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")
+
+
+def public_graphs(svc: Any) -> list[str]:
+    """Catalogs, layers, mapping sets, derived and inferred graphs, and every published org graph."""
+    return [
+        g for g in svc.store.named_graphs() if not (g.startswith(graph_iri("org/")) and not g.endswith("/published"))
+    ]
+
+
+# -- starts -------------------------------------------------------------------------------
+def control_starts(
+    svc: Any, system: str, as_of: dt.date, *, graphs: list[str] | None, inherited: bool = False
+) -> tuple[list[Start], list[Ignored]]:
+    """Starts from the controls applying to ``system`` in ``graphs``.
+
+    Own controls (``inherited=False``) need evidence valid on ``as_of``; inherited ones are
+    read from the provider's published graph, which holds no evidence: the provider's
+    declaration (and its certificate, a separate start) is what the customer relies on.
+    """
+    rows = svc.registry.select(svc.store, "system_controls", system=system, graphs=graphs)
+    controls: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = controls.setdefault(
+            r["control"].value,
+            {
+                "label": r["label"].value,
+                "status": r["status"].value,
+                "responsibility": r["responsibility"].value,
+                "reqs": {},
+                "evidence": {},
+            },
+        )
+        c["reqs"][r["req"].value] = r["extent"].value
+        if "evidence" in r:
+            c["evidence"][r["evidence"].value] = {
+                "id": compress(r["evidence"].value),
+                "label": r["evidenceLabel"].value,
+                "valid_from": dt.date.fromisoformat(r["validFrom"].value),
+                "valid_until": dt.date.fromisoformat(r["validUntil"].value),
+                "document": r["document"].value,
+            }
+    residuals: dict[str, str] = {}
+    if inherited and controls:
+        for r in svc.registry.select(svc.store, "control_residuals", system=system, graphs=graphs):
+            residuals[r["control"].value] = r["residual"].value
+    starts: list[Start] = []
+    ignored: list[Ignored] = []
+    for cid, c in controls.items():
+        label = c["label"]
+        if c["status"] != "implemented":
+            ignored.append(Ignored("control", compress(cid), label, f"status is {c['status']}"))
+            continue
+        evidence: list[dict[str, Any]] = []
+        if inherited:
+            if c["responsibility"] not in {"provided", "shared"}:
+                continue  # never inherited (and never published)
+            origin = "inherited" if c["responsibility"] == "provided" else "shared"
+            kind = "inherited-control"
+        else:
+            origin, kind = "own", "control"
+            evidence = [e for e in c["evidence"].values() if e["valid_from"] <= as_of <= e["valid_until"]]
+            if not evidence:
+                if c["evidence"]:
+                    latest = max(e["valid_until"] for e in c["evidence"].values())
+                    why = f"no evidence valid on {as_of.isoformat()} (latest expired {latest.isoformat()})"
+                else:
+                    why = "no evidence"
+                ignored.append(Ignored("control", compress(cid), label, why))
+                continue
+        for req, extent in c["reqs"].items():
+            if origin == "shared":
+                extent = "partial"
+            starts.append(
+                Start(
+                    kind=kind,
+                    origin=origin,
+                    id=compress(cid),
+                    label=label,
+                    system=system,
+                    requirement=req,
+                    extent=extent,
+                    evidence=[
+                        {**e, "valid_until": _iso(e["valid_until"]), "valid_from": _iso(e["valid_from"])}
+                        for e in evidence
+                    ],
+                    residual=residuals.get(cid, ""),
+                )
+            )
+    return starts, ignored
+
+
+def certificate_requirements(svc: Any, cert: str, framework_id: str) -> tuple[list[str], dict[str, str]]:
+    """The requirements a certificate evidences (its framework minus SoA exclusions).
+
+    Excluding a requirement also excludes everything below it in the catalog.
+    """
+    excluded = {r["req"]: r["reason"] for r in svc.select("certificate_exclusions", cert=cert)}
+    out = []
+    for item in svc.catalog_cached(framework_id):
+        iri = item["iri"]
+        lineage = svc.lineage(iri)
+        if not any(x in excluded for x in lineage):
+            out.append(iri)
+    return out, excluded
+
+
+def certificate_starts(
+    svc: Any, system: str, as_of: dt.date, *, graphs: list[str] | None, inherited: bool = False
+) -> tuple[list[Start], list[Ignored], list[dict[str, Any]]]:
+    rows = svc.registry.select(svc.store, "system_certificates", system=system, graphs=graphs)
+    starts: list[Start] = []
+    ignored: list[Ignored] = []
+    certs: list[dict[str, Any]] = []
+    for r in rows:
+        cert = r["cert"].value
+        info = {
+            "id": compress(cert),
+            "label": r["label"].value,
+            "kind": r["kind"].value.rsplit("#", 1)[-1].lower(),
+            "framework": r["frameworkId"].value,
+            "valid_from": r["validFrom"].value,
+            "valid_until": r["validUntil"].value,
+            "issuer": r["issuer"].value if "issuer" in r else "",
+            "accreditation": r["accreditor"].value if "accreditor" in r else "",
+            "system": compress(system),
+            "inherited": inherited,
+        }
+        vf, vu = dt.date.fromisoformat(info["valid_from"]), dt.date.fromisoformat(info["valid_until"])
+        info["valid_on_date"] = vf <= as_of <= vu
+        certs.append(info)
+        if not info["valid_on_date"]:
+            ignored.append(
+                Ignored(info["kind"], info["id"], info["label"], f"not valid on {as_of.isoformat()} ({vf} to {vu})")
+            )
+            continue
+        reqs, excluded = certificate_requirements(svc, cert, info["framework"])
+        info["excluded"] = [{"requirement": svc.notation_of(x), "reason": why} for x, why in excluded.items()]
+        for req in reqs:
+            starts.append(
+                Start(
+                    kind="inherited-certificate" if inherited else "certificate",
+                    origin="shared" if inherited else "own",
+                    id=info["id"],
+                    label=info["label"],
+                    system=system,
+                    requirement=req,
+                    extent="partial" if inherited else "full",
+                    residual=(
+                        f"{info['label']} certifies the provider's management of {compress(system)}; "
+                        "your own use and operation of the system is outside its scope"
+                        if inherited
+                        else ""
+                    ),
+                    detail={k: info[k] for k in ("issuer", "accreditation", "valid_until", "framework")},
+                )
+            )
+    return starts, ignored, certs
+
+
+# -- paths ----------------------------------------------------------------------------
+def _links(svc: Any, req: str, target_fw: str, opts: Options) -> list[Link]:
+    key = (req, target_fw, opts.depth, opts.min_strength, opts.include_proposed)
+    cache = svc.cache("links")
+    if key not in cache:
+        cache[key] = svc.crosswalk_index().links(
+            req,
+            depth=opts.depth,
+            min_strength=opts.min_strength,
+            include_proposed=opts.include_proposed,
+            to_framework=target_fw,
+        )
+    return cache[key]
+
+
+def _path(svc: Any, start: Start, link: Link | None) -> dict[str, Any]:
+    hops = []
+    strength = 10
+    transfer = start.extent
+    if link is not None:
+        strength = link.strength
+        if _RANK[link.transfer] < _RANK[transfer]:
+            transfer = link.transfer
+        for h in link.hops:
+            m = h.mapping
+            hops.append(
+                {
+                    "from": svc.notation_of(h.source),
+                    "to": svc.notation_of(h.target),
+                    "relation": h.relation,
+                    "strength": m.strength,
+                    "status": m.status,
+                    "source": m.source,
+                    "comment": m.comment,
+                    "inverted": h.inverted,
+                }
+            )
+    info = svc.requirement_info(start.requirement)
+    return {
+        "transfer": transfer,
+        "strength": strength,
+        "origin": start.origin,
+        "start": {
+            "kind": start.kind,
+            "id": start.id,
+            "label": start.label,
+            "system": compress(start.system),
+            "extent": start.extent,
+            "evidence": start.evidence,
+            "residual": start.residual,
+            **start.detail,
+        },
+        "requirement": {"curie": info["curie"], "notation": info["notation"], "framework": info["framework"]},
+        "hops": hops,
+        "derived": link is not None and link.derived,
+    }
+
+
+def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any] | None) -> str:
+    if path is None:
+        return f"{target_notation}: {status}; nothing that holds on the date reaches it"
+    s = path["start"]
+    what = {
+        "control": f"control {s['id']} ({s['label']})",
+        "inherited-control": f"the provider's {'shared' if path['origin'] == 'shared' else 'provided'} control {s['id']} ({s['label']}) on {s['system']}",
+        "certificate": f"certificate {s['label']}",
+        "inherited-certificate": f"the provider's certificate {s['label']} for {s['system']}",
+    }[s["kind"]]
+    text = f"{target_notation} is {status} because {what} {'implements' if s['extent'] == 'full' else 'partly implements'} {path['requirement']['framework']} {path['requirement']['notation']}"
+    for h in path["hops"]:
+        text += f", which is {h['relation']} {h['to']} (strength {h['strength']}, source: {h['source']})"
+    if s.get("evidence"):
+        ev = s["evidence"][0]
+        text += f"; evidenced by {ev['id']}, valid until {ev['valid_until']}"
+    if s.get("valid_until") and s["kind"] in {"certificate", "inherited-certificate"}:
+        text += f"; certificate valid until {s['valid_until']}"
+    if s.get("residual"):
+        text += f"; left to you: {s['residual']}"
+    return text
+
+
+def targets(svc: Any, target_fw: str) -> list[dict[str, Any]]:
+    """The requirements coverage is reported on: EU AI Act obligations without obligation
+    children; in other frameworks, the leaves of the catalog."""
+    cat = svc.catalog_cached(target_fw)
+    if target_fw == "euaia":
+        parents = {c["parent"] for c in cat if c["obligation"]}
+        return [c for c in cat if c["obligation"] and c["notation"] not in parents]
+    parents = {c["parent"] for c in cat}
+    return [c for c in cat if c["notation"] not in parents and c["kind"] not in {"chapter", "section", "annex"}]
+
+
+def assess(
+    svc: Any,
+    starts: list[Start],
+    target_fw: str,
+    opts: Options,
+    applicability: dict[str, dict[str, Any]] | None,
+    *,
+    explain: bool = True,
+    max_paths: int = 5,
+) -> list[dict[str, Any]]:
+    """Assign a status and justification paths to every target requirement."""
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for st in starts:
+        if svc.framework_of.get(st.requirement) == target_fw:
+            by_target.setdefault(st.requirement, []).append(_path(svc, st, None))
+        for link in _links(svc, st.requirement, target_fw, opts):
+            if TRANSFER[link.relation] == "none":
+                continue
+            by_target.setdefault(link.target, []).append(_path(svc, st, link))
+    out = []
+    for t in targets(svc, target_fw):
+        paths = by_target.get(t["iri"], [])
+        paths.sort(key=lambda p: (-_RANK[p["transfer"]], -p["strength"], len(p["hops"]), p["start"]["id"]))
+        best = paths[0] if paths else None
+        status = "gap"
+        if best is not None:
+            status = "satisfied" if best["transfer"] == "full" else "partial"
+        row: dict[str, Any] = {
+            "notation": t["notation"],
+            "curie": t["curie"],
+            "title": t["title"],
+            "status": status,
+            "via": sorted({p["origin"] for p in paths}),
+            "residual": sorted({p["start"]["residual"] for p in paths if p["start"]["residual"]}),
+        }
+        if applicability is not None:
+            app = applicability.get(t["iri"])
+            if app is None:
+                row["status"] = "not-applicable"
+                row["applicability"] = {
+                    "status": "does-not-bind",
+                    "from": None,
+                    "reason": "does not bind this system's roles and categories",
+                }
+            else:
+                row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
+                if app["status"] == "applies-from":
+                    row["status"] = "not-applicable"
+        row["explanation"] = _explain(svc, t["notation"], row["status"], best)
+        if explain:
+            row["paths"] = paths[:max_paths]
+        row["path_count"] = len(paths)
+        out.append(row)
+    return out
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for r in rows:
+        counts[r["status"]] += 1
+    return counts
+
+
+# -- the three questions --------------------------------------------------------------------
+def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, explain: bool = True) -> dict[str, Any]:
+    """What one certificate alone evidences in ``target_fw`` on the date."""
+    cert = resolve_certificate(svc, cert)
+    svc.check_framework(target_fw)
+    rows = svc.select("certificate", cert=cert)
+    if not rows:
+        raise UnknownTerm(f"{compress(cert)} is not a certificate or attestation in the graph")
+    r = rows[0]
+    vf, vu = r["validFrom"], r["validUntil"]
+    valid = vf <= opts.as_of <= vu
+    reqs, excluded = certificate_requirements(svc, cert, r["frameworkId"]) if valid else ([], {})
+    starts = [
+        Start(
+            kind="certificate",
+            origin="own",
+            id=compress(cert),
+            label=r["label"],
+            system="",
+            requirement=req,
+            extent="full",
+            detail={
+                "issuer": r.get("issuer", ""),
+                "accreditation": r.get("accreditor", ""),
+                "valid_until": _iso(vu),
+                "framework": r["frameworkId"],
+            },
+        )
+        for req in reqs
+    ]
+    results = assess(svc, starts, target_fw, opts, None, explain=explain)
+    audits = svc.select("certificate_audits", cert=cert)
+    return {
+        "certificate": {
+            "id": compress(cert),
+            "label": r["label"],
+            "holder": r["holderLabel"],
+            "framework": r["frameworkId"],
+            "issuer": r.get("issuer", ""),
+            "accreditation": r.get("accreditor", ""),
+            "number": r.get("number", ""),
+            "valid_from": _iso(vf),
+            "valid_until": _iso(vu),
+            "valid_on_date": valid,
+            "excluded": [{"requirement": svc.notation_of(x), "reason": why} for x, why in excluded.items()],
+            "audits": [{k: _iso(v) for k, v in a.items()} for a in audits],
+        },
+        "target": target_fw,
+        "as_of": opts.as_of.isoformat(),
+        "law_version": opts.layer,
+        "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
+        "summary": summarise(results),
+        "requirements": results,
+    }
+
+
+def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, explain: bool = True) -> dict[str, Any]:
+    """Coverage of one AI system: own controls, certificates covering it, and inheritance."""
+    system = resolve_system(svc, system)
+    svc.check_framework(target_fw)
+    prof = system_profile(svc, system)
+    own_graphs = [*_org_graphs(prof["org"]), *svc.public_graph_list()]
+    starts, ignored = control_starts(svc, system, opts.as_of, graphs=own_graphs)
+    cert_starts, cert_ignored, certs = certificate_starts(svc, system, opts.as_of, graphs=own_graphs)
+    starts += cert_starts
+    ignored += cert_ignored
+    deps = []
+    for d in svc.select("system_dependencies", system=system):
+        dep_graphs = [_org_graphs(d["org"])[1], *svc.public_graph_list()]
+        inh, inh_ignored = control_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
+        c_inh, c_ignored, c_certs = certificate_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
+        starts += inh + c_inh
+        ignored += inh_ignored + c_ignored
+        certs += c_certs
+        deps.append({"system": compress(d["dep"]), "label": d["label"], "organisation": d["orgLabel"]})
+    applicability = None
+    if target_fw == "euaia":
+        rows = applicable(svc, prof["roles"], prof["categories"], opts.as_of, opts.layer)
+        applicability = {expand(r["curie"]): r for r in rows}
+    results = assess(svc, starts, target_fw, opts, applicability, explain=explain)
+    return {
+        "system": {**{k: v for k, v in prof.items() if k != "system"}, "id": compress(system), "depends_on": deps},
+        "target": target_fw,
+        "as_of": opts.as_of.isoformat(),
+        "law_version": opts.layer,
+        "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
+        "certificates": certs,
+        "ignored": [vars(i) for i in ignored],
+        "summary": summarise(results),
+        "by_origin": _origin_counts(results),
+        "requirements": results,
+    }
+
+
+def _origin_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    out = {"own": 0, "inherited": 0, "shared": 0}
+    for r in rows:
+        if r["status"] in {"satisfied", "partial"}:
+            for o in r["via"]:
+                out[o] += 1
+    return out
+
+
+def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: bool = False) -> dict[str, Any]:
+    """Coverage of every system of an organisation, with gaps ranked by application date."""
+    org_iri = org if org.startswith("http") else GSD + "org/" + org.removeprefix("gsd:org/")
+    systems = svc.select("systems", org=org_iri)
+    if not systems:
+        raise UnknownTerm(f"organisation {org!r} has no AI systems in the graph (or does not exist)")
+    per_system = []
+    gaps = []
+    for s in systems:
+        cov = system_coverage(svc, s["system"], target_fw, opts, explain=explain)
+        per_system.append(
+            {
+                "system": cov["system"],
+                "summary": cov["summary"],
+                "by_origin": cov["by_origin"],
+                "requirements": cov["requirements"],
+            }
+        )
+        for r in cov["requirements"]:
+            if r["status"] in {"gap", "partial"}:
+                gaps.append(
+                    {
+                        "system": cov["system"]["id"],
+                        "system_label": cov["system"]["label"],
+                        "notation": r["notation"],
+                        "title": r["title"],
+                        "status": r["status"],
+                        "from": (r.get("applicability") or {}).get("from") or "",
+                        "residual": r["residual"],
+                    }
+                )
+    gaps.sort(key=lambda g: (g["from"] or "9999", g["status"] != "gap", g["system"], g["notation"]))
+    total = dict.fromkeys(STATUSES, 0)
+    for s in per_system:
+        for k, v in s["summary"].items():
+            total[k] += v
+    return {
+        "organisation": org_iri,
+        "target": target_fw,
+        "as_of": opts.as_of.isoformat(),
+        "law_version": opts.layer,
+        "summary": total,
+        "systems": per_system,
+        "gaps": gaps,
+    }
+
+
+def resolve_system(svc: Any, text: str) -> str:
+    if text.startswith("http"):
+        return text
+    t = text.removeprefix("gsd:").removeprefix("system/")
+    if "/" not in t:
+        matches = [s["system"] for s in svc.select("systems") if s["system"].endswith("/" + t)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise QueryParameterError(
+                f"system {text!r} is ambiguous: {', '.join(compress(m) for m in matches)}; write ORG/ID"
+            )
+        raise UnknownTerm(f"no AI system {text!r}; `graphsvc systems` lists them")
+    return f"{GSD}system/{t}"
+
+
+def resolve_certificate(svc: Any, text: str) -> str:
+    if text.startswith("http"):
+        return text
+    t = text.removeprefix("gsd:")
+    for kind in ("certificate/", "attestation/"):
+        t = t.removeprefix(kind)
+    matches = [c["cert"] for c in svc.select("certificates") if c["cert"].endswith("/" + t)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise QueryParameterError(
+            f"certificate {text!r} is ambiguous: {', '.join(compress(m) for m in matches)}; write ORG/ID"
+        )
+    raise UnknownTerm(f"no certificate or attestation {text!r}; `graphsvc certificates` lists them")
