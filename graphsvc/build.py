@@ -89,7 +89,13 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
         out.origins.update(ms.origins)
     if orgs:
         say("organisations")
-        out.orgs = [read_org(p) for p in org_paths(settings.org_path_list())]
+        kept = settings.data_path / "imports" / "org"
+        paths = org_paths(settings.org_path_list()) + (sorted(kept.iterdir()) if kept.is_dir() else [])
+        out.orgs = [read_org(p) for p in paths]
+        seen: dict[str, OrgData] = {}
+        for od in out.orgs:  # an imported organisation replaces a shipped one of the same id
+            seen[od.org_id] = od
+        out.orgs = list(seen.values())
         check_org_refs(out.orgs, known, {c.iri for c in out.catalogs})
         for od in out.orgs:
             out.graphs.update(od.graphs())

@@ -196,6 +196,266 @@ def sparql(
     emit(plain_rows(svc.store.select(with_prefixes(text))), fmt)
 
 
+@app.command("crosswalk")
+@handle_errors
+def crosswalk_cmd(
+    curie: Annotated[
+        str | None, typer.Argument(help="A requirement CURIE, e.g. iso42001:A.6.2.8 or euaia:26(1).")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Target framework id.")] = None,
+    source_fw: Annotated[str | None, typer.Option("--from", help="Source framework id (whole matrix).")] = None,
+    depth: Annotated[int, typer.Option(help="Most mapping hops in a chained link.")] = 2,
+    min_strength: Annotated[int, typer.Option("--min-strength", help="Ignore mappings weaker than this (1-10).")] = 1,
+    include_proposed: Annotated[
+        bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (needed for xlsx).")] = None,
+    store: StoreOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """What a requirement maps to (direct and chained), or the whole matrix between two frameworks."""
+    from graphsvc import service as S
+
+    svc = service_for(store)
+    if curie:
+        rows = S.crosswalk(svc, curie, to, depth=depth, min_strength=min_strength, include_proposed=include_proposed)
+    elif source_fw and to:
+        rows = S.crosswalk_matrix(
+            svc, source_fw, to, depth=depth, min_strength=min_strength, include_proposed=include_proposed
+        )
+    else:
+        raise QueryParameterError("give a requirement CURIE, or --from FRAMEWORK --to FRAMEWORK")
+    if fmt in {"sssom", "oscal", "xlsx"}:
+        from graphsvc import exports
+
+        data = exports.render(svc, rows, fmt, source_fw or "", to or "")
+        write_output(data, output)
+        return
+    cols = ["source", "target", "relation", "strength", "status", "derived", "source_ref"]
+    if fmt == "table":
+        cols = ["source", "target", "target_title", "relation", "strength", "status", "derived", "source_ref"]
+    emit(rows, fmt, cols if fmt != "json" else None)
+
+
+def write_output(data: str | bytes, output: Path | None) -> None:
+    if output is None:
+        if isinstance(data, bytes):
+            raise QueryParameterError("this format is binary: give --output FILE")
+        sys.stdout.write(data)
+        return
+    output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    err.print(f"wrote {output}", highlight=False)
+
+
+@app.command("cover")
+@handle_errors
+def cover_cmd(
+    source_fw: Annotated[str, typer.Option("--from", help="Framework to pick requirements from.")],
+    to: Annotated[str, typer.Option("--to", help="Framework to reach.")],
+    budget: Annotated[int, typer.Option(help="How many to pick.")] = 12,
+    depth: Annotated[int, typer.Option(help="Most mapping hops.")] = 2,
+    store: StoreOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Greedy cover: the K requirements of one framework that reach most of another."""
+    from graphsvc import service as S
+
+    rows = S.cover(service_for(store), source_fw, to, budget, depth)
+    emit(rows, fmt, ["rank", "notation", "title", "new_targets", "cumulative"] if fmt == "table" else None)
+
+
+def _date(value: str | None):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise QueryParameterError(f"--as-of {value!r}: expected YYYY-MM-DD") from None
+
+
+@app.command("applicable")
+@handle_errors
+def applicable_cmd(
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="provider, deployer, importer, distributor, authorised-representative, product-manufacturer, gpai-provider."
+        ),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            help="all, prohibited, high-risk-annex-iii, high-risk-annex-i, transparency, gpai, gpai-systemic."
+        ),
+    ] = None,
+    system: Annotated[
+        str | None, typer.Option(help="An AI system id (ORG/ID); takes roles and categories from the data.")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
+    law_version: Annotated[str | None, typer.Option("--law-version", help="Date layer: adopted or amended.")] = None,
+    store: StoreOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """The EU AI Act obligations that apply (or will apply, and from when) to a role and category."""
+    from graphsvc.applicability import applicable, system_profile
+    from graphsvc.coverage import resolve_system
+
+    svc = service_for(store)
+    layer = law_version or svc.settings.law_version
+    if system:
+        prof = system_profile(svc, resolve_system(svc, system))
+        roles, cats = prof["roles"], prof["categories"]
+    elif role and category:
+        roles, cats = [role], [category]
+    else:
+        raise QueryParameterError("give --role and --category, or --system")
+    rows = applicable(svc, roles, cats, _date(as_of), layer)
+    emit(rows, fmt, ["notation", "status", "from", "reason"] if fmt != "json" else None)
+
+
+@app.command("systems")
+@handle_errors
+def systems_cmd(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
+    """The AI systems in the graph, with roles and inferred EU AI Act categories."""
+    from graphsvc.namespaces import compress
+
+    rows = [{**r, "id": compress(r["system"]), "org": compress(r["org"])} for r in service_for(store).select("systems")]
+    emit(rows, fmt, ["id", "label", "orgLabel", "roles", "categories"] if fmt == "table" else None)
+
+
+@app.command("certificates")
+@handle_errors
+def certificates_cmd(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
+    """Certificates and attestations, with holder, issuer, accreditation and validity."""
+    from graphsvc.namespaces import compress
+
+    rows = [{**r, "id": compress(r["cert"])} for r in service_for(store).select("certificates")]
+    emit(
+        rows,
+        fmt,
+        ["id", "label", "holder", "frameworkId", "validFrom", "validUntil", "issuer"] if fmt == "table" else None,
+    )
+
+
+@app.command("coverage")
+@handle_errors
+def coverage_cmd(
+    target: Annotated[str, typer.Option("--target", help="Target framework id, e.g. euaia.")],
+    certificate: Annotated[
+        str | None, typer.Option("--certificate", help="A certificate id (see `graphsvc certificates`).")
+    ] = None,
+    system: Annotated[str | None, typer.Option("--system", help="An AI system id (ORG/ID).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="An organisation id.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
+    law_version: Annotated[str | None, typer.Option("--law-version", help="Date layer: adopted or amended.")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show the justification of each requirement.")] = False,
+    include_proposed: Annotated[
+        bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")
+    ] = False,
+    depth: Annotated[int, typer.Option(help="Most mapping hops in a chained link.")] = 2,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (needed for xlsx).")] = None,
+    store: StoreOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Coverage of a certificate, a system or an organisation against a target framework."""
+    from graphsvc import coverage as C
+
+    svc = service_for(store)
+    opts = C.Options(
+        as_of=_date(as_of),
+        layer=law_version or svc.settings.law_version,
+        depth=depth,
+        include_proposed=include_proposed,
+    )
+    if sum(x is not None for x in (certificate, system, org)) != 1:
+        raise QueryParameterError("give exactly one of --certificate, --system, --org")
+    if certificate:
+        result = C.certificate_coverage(svc, certificate, target, opts)
+    elif system:
+        result = C.system_coverage(svc, system, target, opts)
+    else:
+        result = C.org_coverage(svc, org or "", target, opts, explain=explain or fmt in {"json", "xlsx"})
+    if fmt == "json":
+        sys.stdout.write(to_json(result) + "\n")
+        return
+    if fmt == "xlsx":
+        from graphsvc.workbook import coverage_workbook
+
+        write_output(coverage_workbook(result), output)
+        return
+    rows = C.coverage_rows(result)
+    if fmt == "table":
+        _print_coverage_header(result)
+    cols = (
+        ["system", "notation", "status", "via", "from", "explanation"]
+        if explain
+        else ["system", "notation", "title", "status", "via", "from"]
+    )
+    if "systems" not in result:
+        cols = [c for c in cols if c != "system"]
+    emit(rows, fmt, cols if fmt == "table" else None)
+
+
+@import_app.command("org")
+@handle_errors
+def import_org_cmd(
+    path: Annotated[Path, typer.Argument(help="An organisation YAML file, or a folder of them.")],
+    store: StoreOpt = None,
+) -> None:
+    """Validate an organisation's data and load it into its own named graph, all or nothing."""
+    from graphsvc.imports import import_org
+    from graphsvc.service import GraphService
+
+    svc = GraphService.from_settings(settings_for(store), read_only=False)
+    report = import_org(svc, path)
+    out.print(
+        f"imported organisation {report.name}: {report.triples:,} triples in {len(report.graphs)} graphs",
+        highlight=False,
+    )
+
+
+@import_app.command("delete-org")
+@handle_errors
+def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation id.")], store: StoreOpt = None) -> None:
+    """Remove an organisation's data from the store."""
+    from graphsvc.imports import delete_org
+    from graphsvc.service import GraphService
+
+    svc = GraphService.from_settings(settings_for(store), read_only=False)
+    delete_org(svc, org_id)
+    out.print(f"deleted organisation {org_id}", highlight=False)
+
+
+def _print_coverage_header(result: dict[str, Any]) -> None:
+    counts = ", ".join(f"{k} {v}" for k, v in result["summary"].items())
+    if "certificate" in result:
+        c = result["certificate"]
+        head = f"{c['label']} ({c['framework']}, {c['holder']}; issued by {c['issuer']}, accredited by {c['accreditation']}; valid {c['valid_from']} to {c['valid_until']})"
+    elif "system" in result:
+        sy = result["system"]
+        head = f"{sy['label']} ({sy['org_label']}; roles {', '.join(sy['roles'])}; categories {', '.join(sy['categories'])})"
+        deps = ", ".join(d["label"] for d in sy["depends_on"])
+        if deps:
+            head += f"; builds on {deps}"
+    else:
+        head = f"organisation {result['organisation']} ({len(result['systems'])} systems)"
+    out.print(f"[bold]{head}[/bold]", highlight=False)
+    out.print(
+        f"target {result['target']} on {result['as_of']} (law version: {result['law_version']}): {counts}",
+        highlight=False,
+    )
+    if "by_origin" in result:
+        o = result["by_origin"]
+        out.print(
+            f"covered through own controls/certificates {o['own']}, inherited {o['inherited']}, shared {o['shared']}",
+            highlight=False,
+        )
+    for i in result.get("ignored", []):
+        out.print(f"[dim]not counted: {i['kind']} {i['id']} ({i['label']}): {i['reason']}[/dim]", highlight=False)
+
+
 @queries_app.command("list")
 @handle_errors
 def queries_list(fmt: FormatOpt = "table") -> None:

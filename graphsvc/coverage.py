@@ -581,3 +581,38 @@ def resolve_certificate(svc: Any, text: str) -> str:
             f"certificate {text!r} is ambiguous: {', '.join(compress(m) for m in matches)}; write ORG/ID"
         )
     raise UnknownTerm(f"no certificate or attestation {text!r}; `graphsvc certificates` lists them")
+
+
+def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flatten a coverage answer into one row per (system,) target requirement."""
+    systems = result.get("systems")
+    groups = [(s["system"]["id"], s["requirements"]) for s in systems] if systems else [("", result["requirements"])]
+    out = []
+    for sys_id, reqs in groups:
+        for r in reqs:
+            app = r.get("applicability") or {}
+            best = (r.get("paths") or [None])[0]
+            out.append(
+                {
+                    "system": sys_id,
+                    "notation": r["notation"],
+                    "curie": r["curie"],
+                    "title": r["title"],
+                    "status": r["status"],
+                    "via": ", ".join(r["via"]),
+                    "from": app.get("from") or "",
+                    "applicability": app.get("status", ""),
+                    "best_path": _path_text(best) if best else "",
+                    "paths": r["path_count"],
+                    "residual": "; ".join(r["residual"]),
+                    "explanation": r["explanation"],
+                }
+            )
+    return out
+
+
+def _path_text(p: dict[str, Any]) -> str:
+    s = p["start"]
+    parts = [f"{s['kind']} {s['id']}", f"{p['requirement']['framework']} {p['requirement']['notation']}"]
+    parts += [f"{h['relation']} {h['to']} ({h['strength']})" for h in p["hops"]]
+    return " → ".join(parts) + f" [{p['transfer']}]"
