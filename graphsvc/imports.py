@@ -66,6 +66,19 @@ def import_org(svc: Any, path: Path, *, keep: bool = True) -> ImportReport:
     :raises ValidationError: SHACL violations; the store is unchanged.
     """
     od = read_org(path)
+    report = load_org(svc, od)
+    if keep:
+        dest = kept_dir(svc.settings.data_path, "org") / od.org_id
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        for f in [path] if path.is_file() else sorted(path.glob("*.y*ml")):
+            shutil.copy2(f, dest / f.name)
+    return report
+
+
+def load_org(svc: Any, od: OrgData) -> ImportReport:
+    """Check an organisation against the graph and replace its graphs in one transaction."""
     known = set(svc.framework_of)
     frameworks = {f["iri"] for f in svc.frameworks()}
     others = {s["system"] for s in svc.select("systems")}
@@ -90,13 +103,6 @@ def import_org(svc: Any, path: Path, *, keep: bool = True) -> ImportReport:
     graphs = {**od.graphs(), INFERRED_GRAPH: inferred}
     svc.store.replace_graphs(graphs)
     svc.invalidate()
-    if keep:
-        dest = kept_dir(svc.settings.data_path, "org") / od.org_id
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir(parents=True)
-        for f in [path] if path.is_file() else sorted(path.glob("*.y*ml")):
-            shutil.copy2(f, dest / f.name)
     return ImportReport("org", od.org_id, {g: len(t) for g, t in graphs.items()})
 
 

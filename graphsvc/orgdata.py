@@ -200,6 +200,14 @@ def read_org(path: Path) -> OrgData:
     return _compile(merged, path if path.is_file() else files[0], lambda o: sources.get(id(o)))
 
 
+def compile_org(data: dict[str, Any], path: Path) -> OrgData:
+    """Compile an organisation given as a dict in the YAML schema (e.g. made by an importer).
+
+    ``path`` names the source in error messages.
+    """
+    return _compile(data, path, lambda _o: None)
+
+
 def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path | None]) -> OrgData:
     rd = _Reader(path)
 
