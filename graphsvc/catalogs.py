@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pyoxigraph import NamedNode
 
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, FRAMEWORK_PREFIXES, RDFS, SKOS, graph_iri
 from graphsvc.store import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
+from graphsvc.yamlfiles import load_yaml, strip_lines
 
 KINDS = {
     "clause",
@@ -156,10 +156,7 @@ def load_catalog(path: Path) -> Catalog:
     """
     meta_path = path / "framework.yaml"
     req_path = path / "requirements.csv"
-    try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataLoadError(f"{meta_path}: {exc}") from exc
+    meta = strip_lines(load_yaml(meta_path)) or {}
     for key in REQUIRED_META:
         if not meta.get(key):
             raise DataLoadError(f"{meta_path}: field {key!r} is missing")

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graphsvc.catalogs import CATEGORIES, Catalog, Requirement
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, GSD, RDFS, graph_iri
 from graphsvc.store import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
+from graphsvc.yamlfiles import load_yaml, strip_lines
 
 _ARTICLE = re.compile(r"^Article (\d+)$")
 _CHAPTER = re.compile(r"^Chapter ([IVXLC]+)$")
@@ -81,12 +80,15 @@ def _articles(values: list[Any], where: str) -> set[int]:
     return out
 
 
-def load_layer(path: Path) -> Layer:
+def _date(value: object, where: str) -> dt.date:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataLoadError(f"{path}: {exc}") from exc
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise DataLoadError(f"{where} is {value!r}, not a date (YYYY-MM-DD)") from None
+
+
+def load_layer(path: Path) -> Layer:
+    data = strip_lines(load_yaml(path)) or {}
     for key in ("id", "title", "source", "rules"):
         if not data.get(key):
             raise DataLoadError(f"{path}: field {key!r} is missing")
@@ -94,7 +96,7 @@ def load_layer(path: Path) -> Layer:
         id=str(data["id"]),
         title=str(data["title"]),
         source=str(data["source"]),
-        issued=data.get("issued") if isinstance(data.get("issued"), dt.date) else None,
+        issued=_date(data["issued"], f"{path}: field 'issued'") if data.get("issued") else None,
         base=data.get("base"),
         note=str(data.get("note", "")).strip(),
         path=path,
@@ -103,12 +105,7 @@ def load_layer(path: Path) -> Layer:
         where = f"{path}: rule {i}"
         if not isinstance(raw, dict) or "from" not in raw:
             raise DataLoadError(f"{where}: field 'from' (the date) is missing")
-        date = raw["from"]
-        if not isinstance(date, dt.date):
-            try:
-                date = dt.date.fromisoformat(str(date))
-            except ValueError as exc:
-                raise DataLoadError(f"{where}: field 'from' is {date!r}, not a date") from exc
+        date = _date(raw["from"], f"{where}: field 'from'")
         unknown = set(raw) - {"from", "articles", "notations", "chapters", "categories", "note"}
         if unknown:
             raise DataLoadError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")

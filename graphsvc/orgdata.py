@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
 from graphsvc.store import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
+from graphsvc.yamlfiles import LINE, load_yaml
 
 ROLES = {
     "provider",
@@ -44,20 +43,6 @@ FLAGS = {
     "art6_3_exemption": "art63ExemptionClaimed",
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-LINE = "__line__"
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader that records each mapping's line under ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def org_iri(org: str) -> str:
@@ -154,14 +139,7 @@ class _Reader:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except OSError as exc:
-        raise DataLoadError(f"{path}: {exc}") from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else "?"
-        raise DataLoadError(f"{path}:{line}: YAML syntax error: {exc.problem}") from exc
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise DataLoadError(f"{path}:1: an organisation file must be a mapping with an 'organisation' key")
     return data

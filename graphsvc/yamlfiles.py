@@ -1,0 +1,62 @@
+"""Reading the project's YAML files: line numbers kept, dates left as text.
+
+Mappings carry their line under ``__line__`` so errors can name it, and values that look
+like dates stay strings so that a bad date is reported by the field that holds it (PyYAML
+would otherwise fail inside the parser with no position).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graphsvc.errors import DataLoadError
+
+LINE = "__line__"
+
+
+class LineLoader(yaml.SafeLoader):
+    """A SafeLoader that records each mapping's line and does not resolve timestamps."""
+
+
+LineLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping
+
+
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file.
+
+    :raises DataLoadError: unreadable file or YAML syntax error, with file and line.
+    """
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
+    except OSError as exc:
+        raise DataLoadError(f"{path}: {exc}") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else "?"
+        raise DataLoadError(f"{path}:{line}: YAML syntax error: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise DataLoadError(f"{path}: YAML error: {exc}") from exc
+
+
+def strip_lines(value: Any) -> Any:
+    """The same data without the ``__line__`` keys."""
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k != LINE}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    return value
