@@ -25,7 +25,7 @@ import_app = typer.Typer(
 app.add_typer(queries_app, name="queries")
 app.add_typer(import_app, name="import")
 
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 

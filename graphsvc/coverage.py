@@ -200,8 +200,12 @@ def certificate_starts(
     starts: list[Start] = []
     ignored: list[Ignored] = []
     certs: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for r in rows:
         cert = r["cert"].value
+        if cert in seen:
+            continue
+        seen.add(cert)
         info = {
             "id": compress(cert),
             "label": r["label"].value,
@@ -386,7 +390,10 @@ def assess(
                 row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
                 if app["status"] == "applies-from":
                     row["status"] = "not-applicable"
-        row["explanation"] = _explain(svc, t["notation"], row["status"], best)
+        if row["status"] == "not-applicable":
+            row["explanation"] = f"{t['notation']}: not applicable: {row['applicability']['reason']}"
+        else:
+            row["explanation"] = _explain(svc, t["notation"], row["status"], best)
         if explain:
             row["paths"] = paths[:max_paths]
         row["path_count"] = len(paths)
@@ -462,14 +469,14 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
     system = resolve_system(svc, system)
     svc.check_framework(target_fw)
     prof = system_profile(svc, system)
-    own_graphs = [*_org_graphs(prof["org"]), *svc.public_graph_list()]
+    own_graphs = list(dict.fromkeys([*_org_graphs(prof["org"]), *svc.public_graph_list()]))
     starts, ignored = control_starts(svc, system, opts.as_of, graphs=own_graphs)
     cert_starts, cert_ignored, certs = certificate_starts(svc, system, opts.as_of, graphs=own_graphs)
     starts += cert_starts
     ignored += cert_ignored
     deps = []
     for d in svc.select("system_dependencies", system=system):
-        dep_graphs = [_org_graphs(d["org"])[1], *svc.public_graph_list()]
+        dep_graphs = list(dict.fromkeys([_org_graphs(d["org"])[1], *svc.public_graph_list()]))
         inh, inh_ignored = control_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
         c_inh, c_ignored, c_certs = certificate_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
         starts += inh + c_inh
