@@ -332,12 +332,12 @@ def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any] |
 
 
 def targets(svc: Any, target_fw: str) -> list[dict[str, Any]]:
-    """The requirements coverage is reported on: EU AI Act obligations without obligation
-    children; in other frameworks, the leaves of the catalog."""
+    """The requirements coverage is reported on: every EU AI Act obligation (paragraphs and
+    their points alike, since mappings may target either); in other frameworks, the leaves of
+    the catalog (subclauses, Annex A controls, subcategories, AICM controls)."""
     cat = svc.catalog_cached(target_fw)
     if target_fw == "euaia":
-        parents = {c["parent"] for c in cat if c["obligation"]}
-        return [c for c in cat if c["obligation"] and c["notation"] not in parents]
+        return [c for c in cat if c["obligation"]]
     parents = {c["parent"] for c in cat}
     return [c for c in cat if c["notation"] not in parents and c["kind"] not in {"chapter", "section", "annex"}]
 

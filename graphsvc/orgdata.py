@@ -351,6 +351,8 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             (E, iri(RDFS + "label"), lit(re_.req(e, "name"))),
             (E, g("documentRef"), lit(re_.req(e, "document"))),
         ]
+        if e.get("sha256") is not None and not isinstance(e["sha256"], str):
+            raise re_.fail(e, "sha256", "write the digest in quotes, so YAML keeps it as text")
         if e.get("sha256"):
             priv.append((E, g("sha256"), lit(str(e["sha256"]).lower())))
         vf, vu = re_.date(e, "valid_from"), re_.date(e, "valid_until")

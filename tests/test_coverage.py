@@ -1,0 +1,192 @@
+"""Coverage semantics on a small synthetic provider and customer (tests/data/coverage/).
+
+Every expected answer below is worked out by hand from the fixture files and the design
+brief's rules, not computed by the code under test:
+
+* cust/csys (provider and deployer of an Annex III 4(a) system) depends on prov/psys.
+* prov publishes P-LOG (provided, A.6.2.8) and P-MON (shared, Art 26(5), residual "Watch the
+  outputs…"); P-INT (customer-only, Art 26(6)) stays private. prov's certificate pcert covers
+  psys, valid 2025-01-01..2028-01-01, excluding A.6.2.6; pcert-old expired 2023-01-01.
+* mappings: A.6.2.8 superset 12(1) s8; A.6.2.6 intersects 26(5) s6; A.5.2 subset MAP 1.1 and
+  MAP 1.1 superset 9(1) (a chain that gives nothing); A.6.2.4 equal MEASURE 2.5 s9 and
+  MEASURE 2.5 superset 15(1) s6 (chain: superset, strength 6); A.7.3 not-related 10(2);
+  A.8.2 superset 13(1) but only proposed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graphsvc.config import PROJECT_ROOT, load_settings
+from graphsvc.coverage import Options, certificate_coverage, org_coverage, system_coverage
+from graphsvc.service import GraphService
+
+DATA = Path(__file__).parent / "data" / "coverage"
+DAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory: pytest.TempPathFactory) -> GraphService:
+    root = tmp_path_factory.mktemp("covproject")
+    shutil.copytree(PROJECT_ROOT / "ontology", root / "ontology")
+    shutil.copytree(PROJECT_ROOT / "queries", root / "queries")
+    shutil.copytree(PROJECT_ROOT / "mappings" / "catalogs", root / "mappings" / "catalogs")
+    (root / "mappings" / "sssom").mkdir()
+    shutil.copy(DATA / "test.sssom.tsv", root / "mappings" / "sssom" / "test.sssom.tsv")
+    settings = load_settings(
+        environ={},
+        overrides={"root": str(root), "org_paths": str(DATA / "orgs"), "data_dir": str(root / "data")},
+    )
+    return GraphService.in_memory(settings)
+
+
+def by_notation(result: dict) -> dict[str, dict]:
+    return {r["notation"]: r for r in result["requirements"]}
+
+
+def opts(**kw: object) -> Options:
+    return Options(as_of=kw.pop("as_of", DAY), layer=kw.pop("layer", "adopted"), **kw)  # type: ignore[arg-type]
+
+
+# -- a certificate alone -------------------------------------------------------------------
+def test_certificate_alone(svc: GraphService) -> None:
+    res = certificate_coverage(svc, "prov/pcert", "euaia", opts())
+    r = by_notation(res)
+    assert res["certificate"]["valid_on_date"] is True
+    assert res["certificate"]["issuer"] == "Test Certification Body"
+    assert res["certificate"]["accreditation"] == "Test Accreditation Body"
+    assert r["12(1)"]["status"] == "satisfied"  # A.6.2.8 superset 12(1)
+    best = r["12(1)"]["paths"][0]
+    assert [h["relation"] for h in best["hops"]] == ["superset"] and best["strength"] == 8
+    assert r["15(1)"]["status"] == "satisfied"  # A.6.2.4 = MEASURE 2.5 ⊇ 15(1): chained superset
+    chained = r["15(1)"]["paths"][0]
+    assert chained["derived"] and chained["strength"] == 6  # the weakest hop
+    assert [h["to"] for h in chained["hops"]] == ["MEASURE 2.5", "15(1)"]
+    # A.6.2.6 is excluded by the SoA: its intersects-link to 26(5) gives nothing
+    assert r["26(5)"]["status"] == "gap"
+    assert {x["requirement"] for x in res["certificate"]["excluded"]} == {"A.6.2.6"}
+    # subset-then-superset chain transfers nothing
+    assert r["9(1)"]["status"] == "gap"
+    # not-related transfers nothing; proposed mappings are not used by default
+    assert r["10(2)"]["status"] == "gap"
+    assert r["13(1)"]["status"] == "gap"
+    assert res["mappings_used"] == "approved only"
+    # without a system, nothing is judged not-applicable
+    assert res["summary"]["not-applicable"] == 0
+    assert res["summary"]["satisfied"] == 2
+
+
+def test_proposed_mappings_only_when_asked(svc: GraphService) -> None:
+    r = by_notation(certificate_coverage(svc, "prov/pcert", "euaia", opts(include_proposed=True)))
+    assert r["13(1)"]["status"] == "satisfied"
+    assert r["13(1)"]["paths"][0]["hops"][0]["status"] == "proposed"
+
+
+def test_expired_certificate_gives_nothing(svc: GraphService) -> None:
+    res = certificate_coverage(svc, "prov/pcert-old", "euaia", opts())
+    assert res["certificate"]["valid_on_date"] is False
+    assert res["summary"]["satisfied"] == res["summary"]["partial"] == 0
+    # the same certificate did count while it was valid
+    old = certificate_coverage(svc, "prov/pcert-old", "euaia", opts(as_of=dt.date(2022, 6, 1)))
+    assert by_notation(old)["12(1)"]["status"] == "satisfied"
+
+
+def test_certificate_against_its_own_framework(svc: GraphService) -> None:
+    r = by_notation(certificate_coverage(svc, "prov/pcert", "iso42001", opts()))
+    assert r["A.6.2.8"]["status"] == "satisfied"
+    assert r["A.6.2.6"]["status"] == "gap"  # excluded by the SoA
+
+
+# -- a system with inheritance ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def csys(svc: GraphService) -> dict:
+    return system_coverage(svc, "cust/csys", "euaia", opts())
+
+
+def test_system_profile_comes_from_classification(csys: dict) -> None:
+    assert csys["system"]["roles"] == ["deployer", "provider"]
+    assert "high-risk-annex-iii" in csys["system"]["categories"]
+    assert [d["system"] for d in csys["system"]["depends_on"]] == ["gsd:system/prov/psys"]
+
+
+def test_provided_control_is_inherited_fully(csys: dict) -> None:
+    r = by_notation(csys)["12(1)"]
+    assert r["status"] == "satisfied"
+    assert r["paths"][0]["start"]["id"] == "gsd:control/prov/P-LOG"
+    assert r["paths"][0]["origin"] == "inherited"
+    assert "inherited" in r["via"]
+
+
+def test_shared_control_is_partial_with_residual(csys: dict) -> None:
+    r = by_notation(csys)["26(5)"]
+    assert r["status"] == "partial"
+    assert r["residual"] == ["Watch the outputs of your own deployment and report anomalies"]
+    assert {p["start"]["kind"] for p in r["paths"]} == {"inherited-control"}  # A.6.2.6 is SoA-excluded
+
+
+def test_inherited_certificate_is_partial(csys: dict) -> None:
+    # A.6.2.4 is also covered by the provider's certificate (partial, for psys) and by the
+    # customer's own control with valid evidence (full): the own path wins
+    r = by_notation(csys)["15(1)"]
+    assert r["status"] == "satisfied"
+    kinds = {p["start"]["kind"]: p["transfer"] for p in r["paths"]}
+    assert kinds == {"control": "full", "inherited-certificate": "partial"}
+    assert r["paths"][0]["start"]["evidence"][0]["valid_until"] == "2027-12-31"
+
+
+def test_customer_only_item_is_never_inherited(csys: dict) -> None:
+    r = by_notation(csys)["26(6)"]
+    assert r["status"] == "gap"
+    assert all(p["start"]["id"] != "gsd:control/prov/P-INT" for p in r["paths"])
+
+
+def test_expired_evidence_and_planned_controls_give_nothing(csys: dict) -> None:
+    r = by_notation(csys)
+    assert r["26(2)"]["status"] == "gap"
+    assert r["26(7)"]["status"] == "gap"
+    ignored = {i["id"]: i["reason"] for i in csys["ignored"]}
+    assert "expired 2025-06-30" in ignored["gsd:control/cust/C-EXPIRED"]
+    assert ignored["gsd:control/cust/C-PLANNED"] == "status is planned"
+    assert "not valid on 2026-11-23" in ignored["gsd:certificate/prov/pcert-old"]
+
+
+def test_not_related_chain_and_proposed_give_nothing_for_the_system(csys: dict) -> None:
+    r = by_notation(csys)
+    assert r["10(2)"]["status"] == "gap"
+    assert r["9(1)"]["status"] == "gap"
+    assert r["13(1)"]["status"] == "gap"
+
+
+def test_not_applicable_is_not_a_gap(csys: dict) -> None:
+    r = by_notation(csys)
+    # csys does not interact with people: Art 50(1) does not bind it; GPAI duties never do
+    assert r["50(1)"]["status"] == "not-applicable"
+    assert r["53(1)(a)"]["status"] == "not-applicable"
+    total = csys["summary"]
+    assert total["not-applicable"] >= 2
+    assert sum(total.values()) == len(csys["requirements"])
+
+
+def test_not_yet_applicable_on_the_date(svc: GraphService) -> None:
+    # as amended, Annex III obligations apply from 2027-12-02: before that, not applicable
+    res = system_coverage(svc, "cust/csys", "euaia", opts(layer="amended"))
+    r = by_notation(res)["15(1)"]
+    assert r["status"] == "not-applicable"
+    assert r["applicability"] == {
+        "status": "applies-from",
+        "from": "2027-12-02",
+        "reason": r["applicability"]["reason"],
+    }
+    assert r["paths"], "the paths are still shown"
+
+
+def test_organisation_gaps_ranked_by_date(svc: GraphService) -> None:
+    res = org_coverage(svc, "cust", "euaia", opts())
+    assert [s["system"]["id"] for s in res["systems"]] == ["gsd:system/cust/csys"]
+    dates = [g["from"] for g in res["gaps"]]
+    assert dates == sorted(dates)
+    assert {g["notation"] for g in res["gaps"]} >= {"26(2)", "26(6)", "26(5)"}
