@@ -38,8 +38,9 @@ and is required when the file names none or only ``major.minor``.
 **Relations.** CSA defines the gap level from the AICM control's side: *No Gap* means the target
 requirement fully corresponds to, i.e. satisfies, the AICM control; *Partial Gap* that the
 target does not fully satisfy it; *Full Gap* that nothing in the target does (AICM v1.1
-introductory guidance, "AICM Scope Applicability (Mappings)"; CSA Security Controls Catalog
-``x-gap-mapping``: "No Gap: the targets cover the source's requirement"). Read ``AICM r target``
+introductory guidance, section on the Scope Applicability (Mappings) tab; the schema of the
+``x-gap-mapping`` object in CSA's Security Controls Catalog says the same: the verdict is whether
+the targets cover the source control's requirement). Read ``AICM r target``
 as in :mod:`graphsvc.crosswalk`:
 
 - No Gap → ``subset`` (meeting the target meets the AICM control; meeting the AICM control
@@ -952,7 +953,7 @@ def import_graphs(imp: AicmImport, catalog: Catalog, targets: dict[str, Catalog]
         imported += [(s, iri(SKOS + "prefLabel"), lit(c.title)), (s, g("specification"), lit(c.specification))]
         for layer, owner in c.ownership.items():
             node = iri(f"{GSD}aicm-ownership/{v}/{quote(c.id, safe='&-')}/{quote(layer, safe='-')}")
-            imported += [(s, g("ownership"), node), (node, g("layer"), lit(layer)), (node, g("owner"), lit(owner))]
+            imported += [(s, g("ownership"), node), (node, g("ssrmLayer"), lit(layer)), (node, g("owner"), lit(owner))]
     graphs: dict[str, list[TripleTuple]] = {graph_iri(f"import/aicm-{v}"): imported}
 
     for fw in FRAMEWORKS:

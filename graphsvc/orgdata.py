@@ -120,6 +120,8 @@ class _Reader:
 
     def choice(self, obj: dict[str, Any], name: str, allowed: set[str], default: str | None = None) -> str:
         value = obj.get(name, default)
+        if value is None:
+            raise self.fail(obj, name, f"is required: one of {', '.join(sorted(allowed))}")
         if value not in allowed:
             raise self.fail(obj, name, f"{value!r} is not one of {', '.join(sorted(allowed))}")
         return str(value)
@@ -217,12 +219,16 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     if org.get("description"):
         pub.append((org_node, iri(DCTERMS + "description"), lit(org["description"])))
 
-    def local_system(ref: str, obj: dict[str, Any], name: str, r: _Reader) -> str:
+    def local_system(ref: str, obj: dict[str, Any], name: str, r: _Reader, *, external: bool = False) -> str:
         ref = str(ref)
         if "/" in ref:
             other, sys_id = ref.split("/", 1)
             s = system_iri(other, sys_id)
             if other != org_id:
+                if not external:
+                    raise r.fail(
+                        obj, name, f"{ref!r} belongs to organisation {other!r}; only depends_on may name another's system"
+                    )
                 out.external_refs.append((s, r.where(obj, name)))
                 return s
         else:
@@ -299,7 +305,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
                 raise rs.fail(s, key, f"must be true or false, not {value!r}")
             pub.append((S, g(prop), lit(value)))
         for dep in rs.items(s, "depends_on"):
-            pub.append((S, g("dependsOn"), iri(local_system(dep, s, "depends_on", rs))))
+            pub.append((S, g("dependsOn"), iri(local_system(dep, s, "depends_on", rs, external=True))))
 
     # controls
     controls: dict[str, dict[str, Any]] = {}
@@ -334,8 +340,8 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         triples += [(C, g("appliesTo"), iri(local_system(x, c, "applies_to", rc))) for x in applies]
         if c.get("customer_responsibility"):
             triples.append((C, g("customerResponsibility"), lit(c["customer_responsibility"])))
-        elif resp in {"shared", "customer"}:
-            raise rc.fail(c, "customer_responsibility", f"a {resp} control must say what the customer has to do")
+        elif resp == "shared":
+            raise rc.fail(c, "customer_responsibility", "a shared control must say what the customer still has to do")
         target += triples
         if c.get("owner"):
             priv.append((C, g("owner"), lit(c["owner"])))
@@ -413,15 +419,17 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
                 rx = r_for(x) if source_of(x) else ra
                 U = iri(f"{A_iri}/audit/{i}")
                 nc = x.get("nonconformities", 0)
-                if not isinstance(nc, int) or nc < 0:
-                    raise rx.fail(x, "nonconformities", f"must be a whole number ≥ 0, not {nc!r}")
+                obs = x.get("observations", 0)
+                for key, value in (("nonconformities", nc), ("observations", obs)):
+                    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                        raise rx.fail(x, key, f"must be a whole number ≥ 0, not {value!r}")
                 pub += [
                     (A, g("audit"), U),
                     (U, RDF_TYPE, g("Audit")),
                     (U, g("auditType"), lit(rx.choice(x, "type", {"initial", "surveillance", "recertification"}))),
                     (U, g("auditDate"), lit(rx.date(x, "date"))),
                     (U, g("nonconformities"), lit(nc)),
-                    (U, g("observations"), lit(int(x.get("observations", 0)))),
+                    (U, g("observations"), lit(obs)),
                 ]
     return out
 
