@@ -89,6 +89,12 @@ def _org_graphs(org_iri: str) -> tuple[str, str]:
     return graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")
 
 
+def reference_graphs(svc: Any) -> list[str]:
+    """Every graph that belongs to no organisation: ontology, catalogs, layers, mapping sets,
+    derived mappings and inferred classifications."""
+    return [g for g in svc.store.named_graphs() if not g.startswith(graph_iri("org/"))]
+
+
 def public_graphs(svc: Any) -> list[str]:
     """Catalogs, layers, mapping sets, derived and inferred graphs, and every published org graph."""
     return [
@@ -469,14 +475,17 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
     system = resolve_system(svc, system)
     svc.check_framework(target_fw)
     prof = system_profile(svc, system)
-    own_graphs = list(dict.fromkeys([*_org_graphs(prof["org"]), *svc.public_graph_list()]))
+    # the system's own organisation, plus what belongs to nobody: never another organisation's
+    # graphs, so no one can attach a control or certificate to someone else's system
+    own_graphs = [*_org_graphs(prof["org"]), *svc.reference_graph_list()]
     starts, ignored = control_starts(svc, system, opts.as_of, graphs=own_graphs)
     cert_starts, cert_ignored, certs = certificate_starts(svc, system, opts.as_of, graphs=own_graphs)
     starts += cert_starts
     ignored += cert_ignored
     deps = []
     for d in svc.select("system_dependencies", system=system):
-        dep_graphs = list(dict.fromkeys([_org_graphs(d["org"])[1], *svc.public_graph_list()]))
+        # inheritance reads only what the dependency's own organisation publishes
+        dep_graphs = [_org_graphs(d["org"])[1], *svc.reference_graph_list()]
         inh, inh_ignored = control_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
         c_inh, c_ignored, c_certs = certificate_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
         starts += inh + c_inh

@@ -227,7 +227,9 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             if other != org_id:
                 if not external:
                     raise r.fail(
-                        obj, name, f"{ref!r} belongs to organisation {other!r}; only depends_on may name another's system"
+                        obj,
+                        name,
+                        f"{ref!r} belongs to organisation {other!r}; only depends_on may name another's system",
                     )
                 out.external_refs.append((s, r.where(obj, name)))
                 return s

@@ -144,6 +144,15 @@ class GraphService:
             out.append(cache[out[-1]])
         return out
 
+    def reference_graph_list(self) -> list[str]:
+        """Every graph that belongs to no organisation."""
+        cache = self.cache("reference_graphs")
+        if "list" not in cache:
+            from graphsvc.coverage import reference_graphs
+
+            cache["list"] = reference_graphs(self)
+        return cache["list"]
+
     def public_graph_list(self) -> list[str]:
         """Every graph but the organisations' private ones."""
         cache = self.cache("public_graphs")

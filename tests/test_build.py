@@ -94,7 +94,9 @@ def _first_data_row(path: Path, startswith: str) -> str:
 def test_mapping_row_with_unknown_identifier_names_file_and_line(writable: Settings) -> None:
     tsv = next((Path(writable.root) / "mappings" / "sssom").glob("*.sssom.tsv"))
     lines = tsv.read_text(encoding="utf-8").splitlines()
-    idx = next(i for i, line in enumerate(lines) if line and not line.startswith("#") and not line.startswith("subject_id"))
+    idx = next(
+        i for i, line in enumerate(lines) if line and not line.startswith("#") and not line.startswith("subject_id")
+    )
     cells = lines[idx].split("\t")
     cells[0] = cells[0].split(":")[0] + ":NOPE-99"
     lines[idx] = "\t".join(cells)
@@ -152,3 +154,23 @@ def test_shape_violation_is_reported_with_source_position(writable: Settings, tm
     text = "\n".join(info.value.errors)
     assert "acme.yaml:17: field 'sha256'" in text
     assert "validFrom" in text or "validUntil" in text
+
+
+def test_an_organisation_cannot_attach_controls_or_certificates_to_anothers_system(tmp_path: Path) -> None:
+    from graphsvc.orgdata import read_org
+
+    base = "organisation: {id: mallory, name: Mallory}\nsystems:\n  - {id: s, name: S, intended_purpose: p, roles: [provider]}\n"
+    ctl = tmp_path / "ctl.yaml"
+    ctl.write_text(
+        base + "controls:\n  - {id: X, name: X, status: implemented, responsibility: provided,\n"
+        "     implements: ['iso42001:A.6.2.8'], applies_to: [microsoft/foundry]}\n"
+    )
+    with pytest.raises(DataLoadError, match=r"ctl.yaml:5: field 'applies_to'.*only depends_on"):
+        read_org(ctl)
+    cert = tmp_path / "cert.yaml"
+    cert.write_text(
+        base + "certificates:\n  - {id: C, name: C, framework: iso42001-2023, issuer: cb, valid_from: 2025-01-01,\n"
+        "     valid_until: 2028-01-01, scope: [microsoft/foundry]}\n"
+    )
+    with pytest.raises(DataLoadError, match=r"cert.yaml:5: field 'scope'.*only depends_on"):
+        read_org(cert)
