@@ -132,7 +132,8 @@ def test_derived_mapping_records_chaining() -> None:
 
 def test_greedy_cover_prefers_reach() -> None:
     idx = CrosswalkIndex(
-        [m("a:1", "b:1", "intersects"), m("a:1", "b:2", "subset"), m("a:2", "b:2", "equal"), m("a:2", "c:1", "equal")], FW
+        [m("a:1", "b:1", "intersects"), m("a:1", "b:2", "subset"), m("a:2", "b:2", "equal"), m("a:2", "c:1", "equal")],
+        FW,
     )
     picks = idx.greedy_cover("a", "b", budget=5)
     assert picks == [("a:1", ["b:1", "b:2"])]

@@ -83,5 +83,5 @@ def test_unknown_and_missing_parameters(service: GraphService) -> None:
 
 def test_a_malformed_query_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "broken.rq").write_text("SELECT ?x WHERE { ?x ?y ?z }\n")
-    with pytest.raises(QuerySyntaxError, match="broken.rq"):
+    with pytest.raises(QuerySyntaxError, match=r"broken\.rq"):
         QueryRegistry.from_dir(tmp_path)
