@@ -325,8 +325,15 @@ def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any] |
         "inherited-certificate": f"the provider's certificate {s['label']} for {s['system']}",
     }[s["kind"]]
     text = f"{target_notation} is {status} because {what} {'implements' if s['extent'] == 'full' else 'partly implements'} {path['requirement']['framework']} {path['requirement']['notation']}"
+    phrase = {
+        "equal": "which equals",
+        "subset": "which is part of",
+        "superset": "which covers all of",
+        "intersects": "which overlaps",
+        "not-related": "which is unrelated to",
+    }
     for h in path["hops"]:
-        text += f", which is {h['relation']} {h['to']} (strength {h['strength']}, source: {h['source']})"
+        text += f", {phrase[h['relation']]} {h['to']} (strength {h['strength']}, source: {h['source']})"
     if s.get("evidence"):
         ev = s["evidence"][0]
         text += f"; evidenced by {ev['id']}, valid until {ev['valid_until']}"
