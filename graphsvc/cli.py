@@ -386,6 +386,12 @@ def coverage_cmd(
         write_output(coverage_workbook(result), output)
         return
     rows = C.coverage_rows(result)
+    if status:
+        wanted = {x.strip() for x in status.split(",")}
+        unknown = wanted - set(C.STATUSES)
+        if unknown:
+            raise QueryParameterError(f"--status {', '.join(sorted(unknown))}: expected {', '.join(C.STATUSES)}")
+        rows = [r for r in rows if r["status"] in wanted]
     if fmt == "table":
         _print_coverage_header(result)
     cols = (
