@@ -355,6 +355,9 @@ def coverage_cmd(
         bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")
     ] = False,
     depth: Annotated[int, typer.Option(help="Most mapping hops in a chained link.")] = 2,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only rows with these statuses, e.g. satisfied,partial.")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (needed for xlsx).")] = None,
     store: StoreOpt = None,
     fmt: FormatOpt = "table",
