@@ -324,7 +324,12 @@ def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any] |
         "certificate": f"certificate {s['label']}",
         "inherited-certificate": f"the provider's certificate {s['label']} for {s['system']}",
     }[s["kind"]]
-    text = f"{target_notation} is {status} because {what} {'implements' if s['extent'] == 'full' else 'partly implements'} {path['requirement']['framework']} {path['requirement']['notation']}"
+    if s["kind"] in {"certificate", "inherited-certificate"}:
+        verb = "certifies" if s["extent"] == "full" else "partly certifies"
+    else:
+        verb = "implements" if s["extent"] == "full" else "partly implements"
+    req = path["requirement"]
+    text = f"{target_notation} is {status} because {what} {verb} {req['framework']} {req['notation']}"
     phrase = {
         "equal": "which equals",
         "subset": "which is part of",

@@ -308,11 +308,11 @@ def _export_meta(
     )
     if len(licences) > 1:
         description += " The rows come from sets under different licences: " + ", ".join(sorted(licences)) + "."
-    today = dt.date.today().isoformat()
+    today = dt.date.today()
     return {
         "mapping_set_id": set_id,
         "mapping_set_title": f"{titles.get(frm, frm)} to {titles.get(to, to)} crosswalk (graphsvc export)",
-        "mapping_set_version": today,
+        "mapping_set_version": today.isoformat(),
         "mapping_set_description": description,
         "license": licence,
         "creator_id": sorted({m.author for m in mappings if m.author}) or ["graphsvc:team"],
@@ -337,6 +337,7 @@ SELECT ?set ?mapping_set_title ?mapping_set_version ?license ?mapping_set_descri
   OPTIONAL {{ ?set <{DCTERMS}description> ?mapping_set_description }}
   OPTIONAL {{ ?set <{DCTERMS}issued> ?mapping_date }}
 }}"""
+_CREATORS_QUERY = f"SELECT ?creator WHERE {{ ?_set <{DCTERMS}creator> ?creator }} ORDER BY ?creator"
 
 _MAPPINGS_QUERY = f"""
 SELECT ?m ?subject ?object ?relation ?strength ?status ?rationale ?justification ?comment ?source
@@ -360,7 +361,8 @@ def read_mapping_set(store: Any, set_id: str) -> tuple[dict[str, Any], list[Mapp
     """A mapping set's metadata and rows as stored (in the order subject, object, relation).
 
     Reads everything :func:`graphsvc.mappingsets.set_triples` writes, including confidence
-    and, for derived mappings, the path.
+    and, for derived mappings, the path. ``creator_id`` comes from ``dcterms:creator`` on the
+    set where the graph has it, else from the authors of the set's rows.
     """
     from pyoxigraph import NamedNode
 
@@ -396,6 +398,9 @@ def read_mapping_set(store: Any, set_id: str) -> tuple[dict[str, Any], list[Mapp
             )
         )
     out.sort(key=lambda m: (m.subject, m.object, m.relation))
+    creators = [compress(r["creator"].value) for r in store.select(_CREATORS_QUERY, bindings=bind)]
+    # the graph may not hold the set's creators (set_triples keeps none): fall back on its rows' authors
+    meta["creator_id"] = creators or sorted({m.author for m in out if m.author})
     return meta, out
 
 

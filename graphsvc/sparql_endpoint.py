@@ -1,0 +1,1244 @@
+"""The SPARQL 1.1 Protocol, Update and Graph Store Protocol over the graph, safe by default.
+
+This module holds the logic; :mod:`graphsvc.api` only routes HTTP requests to it. It never
+imports a web framework, so the same functions can be tested without one.
+
+**Dataset restriction.** Every query a non-admin runs gets an explicit dataset: the graphs the
+caller may read (:func:`graphsvc.security.can_read`) as the default graph (their union) and as
+the named graphs. pyoxigraph's dataset arguments override the query's own ``FROM`` and
+``FROM NAMED`` (tested in tests/test_api.py), and ``GRAPH <g>`` over a graph outside the
+dataset matches nothing. A query's ``FROM``/``FROM NAMED`` (or the protocol's
+``default-graph-uri``/``named-graph-uri``) naming a graph the caller may not read is refused
+with 403 rather than silently emptied, and a non-HTTP IRI there (``file:``) with 403 too.
+
+**No dereferencing.** pyoxigraph would fetch ``SERVICE`` and ``LOAD`` IRIs over HTTP. Both are
+refused for every caller: queries and updates are parsed with rdflib
+(:func:`analyse_query`, :func:`analyse_update`) and the parsed algebra is walked for
+``SERVICE`` patterns and ``LOAD`` operations, with a lexical scan of the text as a second
+guard (a text rdflib cannot parse is refused before pyoxigraph ever sees it).
+pyoxigraph never dereferences ``FROM`` IRIs: it only looks them up as graph names.
+
+**Updates** are analysed the same way: which graphs each operation writes (``INSERT DATA``
+and ``DELETE DATA`` quads, ``GRAPH`` in templates, ``WITH``, ``CLEAR``/``DROP``/``CREATE``
+targets, ``ADD``/``MOVE``/``COPY``, the default graph) and which it reads (``USING``,
+``USING NAMED``, ``WITH``, ``GRAPH`` in ``WHERE``, ``ADD``/``MOVE``/``COPY`` sources). A
+writer may only write its own organisation's graphs and read what it may read; a ``GRAPH ?g``
+over all named graphs is refused unless ``USING NAMED`` restricts it. Each update runs as one
+pyoxigraph transaction: all of it happens, or none.
+
+**Timeout and result cap.** pyoxigraph cannot be interrupted from Python, and it evaluates
+aggregates, ``ORDER BY`` and ``DISTINCT`` before it yields the first row (measured: a
+``COUNT(*)`` over a three-way cartesian product of a 16k-triple store blocks inside
+``Store.query`` for minutes, with the GIL released). Streaming results are read in chunks
+against a deadline, so such a query stops by itself; for the rest, the on-disk store runs
+queries in a pool of worker processes (:class:`ProcessExecutor`), each reading a RocksDB
+checkpoint of the store taken after every write (:class:`SnapshotManager`), and a worker still
+busy at the deadline is killed (SIGKILL) and replaced: that is what actually frees the CPU.
+An in-memory store (tests) uses :class:`ThreadExecutor`, which stops streaming queries at
+the deadline but can only abandon a blocking one. At most ``result_cap`` rows (or triples) are
+returned; the response then carries ``X-Graphsvc-Truncated: true``.
+
+SELECT results are written by this module (JSON, XML, CSV, TSV, per the W3C specs) because
+pyoxigraph's ``QuerySolutions.serialize`` can only write a whole, unread iterator, which
+rules out both the deadline checks and the cap; ASK results and graphs (Turtle, N-Triples,
+JSON-LD, RDF/XML) are written by pyoxigraph's serializers. tests/test_api.py reads every
+format back with pyoxigraph's and rdflib's parsers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import itertools
+import json
+import multiprocessing
+import os
+import queue
+import re
+import shutil
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Triple,
+    parse,
+    serialize,
+)
+
+from graphsvc.errors import (
+    DataLoadError,
+    Forbidden,
+    GraphSvcError,
+    QueryParameterError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+    UnknownTerm,
+)
+from graphsvc.namespaces import PREFIXES, expand, is_curie
+from graphsvc.security import (
+    DEFAULT_GRAPH,
+    Principal,
+    can_read,
+    readable,
+    require_read,
+    require_write,
+)
+from graphsvc.store import ntriples_line
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+ALL_GRAPHS = "ALL"  # CLEAR/DROP ALL or NAMED: only an admin may
+
+
+# -- errors this protocol adds (HTTP-shaped, framework-free) --------------------------------
+class NotAcceptable(GraphSvcError):
+    """No format the caller accepts can carry this answer."""
+
+    code = "not_acceptable"
+    http_status = 406
+    default_message = "none of the media types in Accept can carry this result"
+
+
+class BadRequest(GraphSvcError, ValueError):
+    """The request is malformed (a header, a missing or doubled parameter)."""
+
+    code = "bad_request"
+    http_status = 400
+    default_message = "malformed request"
+
+
+class UnsupportedMediaType(GraphSvcError):
+    """The request body's Content-Type is not one this endpoint reads."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+    default_message = "unsupported Content-Type"
+
+
+class PayloadTooLarge(GraphSvcError):
+    """The request body is larger than ``settings.body_limit``."""
+
+    code = "payload_too_large"
+    http_status = 413
+    default_message = "the request body is too large"
+
+
+# -- media types and content negotiation ---------------------------------------------------
+RESULTS_JSON = "application/sparql-results+json"
+RESULTS_XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+RDFXML = "application/rdf+xml"
+
+#: Offered for SELECT and ASK, in the order used when the caller accepts any.
+SOLUTION_TYPES = (RESULTS_JSON, RESULTS_XML, CSV, TSV)
+#: Offered for CONSTRUCT, DESCRIBE, the service description and Graph Store GET.
+GRAPH_TYPES = (TURTLE, NTRIPLES, JSONLD, RDFXML)
+
+ALIASES = {
+    "application/json": RESULTS_JSON,
+    "application/xml": RESULTS_XML,
+    "text/xml": RESULTS_XML,
+    "application/x-turtle": TURTLE,
+    "text/plain": NTRIPLES,
+    "application/json+ld": JSONLD,
+}
+GRAPH_ALIASES = {"application/json": JSONLD, "text/plain": NTRIPLES, "application/x-turtle": TURTLE}
+#: ``?format=`` shortcuts (handy in a browser).
+FORMATS = {
+    "json": RESULTS_JSON,
+    "xml": RESULTS_XML,
+    "csv": CSV,
+    "tsv": TSV,
+    "turtle": TURTLE,
+    "ttl": TURTLE,
+    "ntriples": NTRIPLES,
+    "nt": NTRIPLES,
+    "jsonld": JSONLD,
+    "json-ld": JSONLD,
+    "rdfxml": RDFXML,
+}
+_RDF_FORMATS = {TURTLE: RdfFormat.TURTLE, NTRIPLES: RdfFormat.N_TRIPLES, JSONLD: RdfFormat.JSON_LD, RDFXML: RdfFormat.RDF_XML}
+_RANGE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$|^\*/\*$|^[A-Za-z0-9!#$&^_.+-]+/\*$")
+_QVALUE = re.compile(r"^(0(\.\d{0,3})?|1(\.0{0,3})?)$")
+
+
+def parse_accept(header: str) -> list[tuple[str, float, int]]:
+    """``(media range, q, position)`` for each entry of an Accept header.
+
+    >>> parse_accept("text/csv;q=0.5, application/sparql-results+json")
+    [('text/csv', 0.5, 0), ('application/sparql-results+json', 1.0, 1)]
+
+    :raises BadRequest: an entry is not ``type/subtype`` or a q value is not 0..1.
+    """
+    out = []
+    for pos, raw in enumerate(header.split(",")):
+        part = raw.strip()
+        if not part:
+            continue
+        kind, *params = (p.strip() for p in part.split(";"))
+        kind = kind.lower()
+        if not _RANGE.match(kind):
+            raise BadRequest(f"malformed Accept header: {part[:80]!r} is not a media range (type/subtype)")
+        q = 1.0
+        for p in params:
+            name, sep, value = p.partition("=")
+            if not sep:
+                raise BadRequest(f"malformed Accept header: parameter {p[:40]!r} has no value")
+            if name.strip().lower() == "q":
+                value = value.strip()
+                if not _QVALUE.match(value):
+                    raise BadRequest(f"malformed Accept header: q={value[:20]!r} is not a number from 0 to 1")
+                q = float(value)
+        out.append((kind, q, pos))
+    return out
+
+
+def negotiate(accept: str | None, offered: Sequence[str], aliases: dict[str, str] | None = None) -> str:
+    """The offered media type the caller prefers; the first offered one if it accepts anything.
+
+    >>> negotiate("text/csv, */*;q=0.1", SOLUTION_TYPES)
+    'text/csv'
+    >>> negotiate("application/json", SOLUTION_TYPES, ALIASES)
+    'application/sparql-results+json'
+
+    :raises BadRequest: a malformed header.
+    :raises NotAcceptable: nothing offered is acceptable.
+    """
+    if accept is None or not accept.strip():
+        return offered[0]
+    ranges = parse_accept(accept)
+    if not ranges:
+        return offered[0]
+    aliases = aliases if aliases is not None else ALIASES
+    best: tuple[float, int, int, int] | None = None  # q, specificity, -position, -offer index
+    chosen = None
+    for idx, media in enumerate(offered):
+        match: tuple[float, int, int] | None = None  # specificity, q, position of the most specific range
+        for kind, q, pos in ranges:
+            target = aliases.get(kind, kind)
+            if target == media:
+                spec = 3
+            elif kind.endswith("/*") and kind != "*/*" and media.startswith(kind[:-1]):
+                spec = 2
+            elif kind == "*/*":
+                spec = 1
+            else:
+                continue
+            if match is None or spec > match[0]:
+                match = (spec, q, pos)
+        if match is None or match[1] <= 0:
+            continue
+        spec, q, pos = match
+        key = (q, spec, -pos, -idx)
+        if best is None or key > best:
+            best, chosen = key, media
+    if chosen is None:
+        raise NotAcceptable(f"cannot answer with any of: {accept[:200]}; this result is offered as {', '.join(offered)}")
+    return chosen
+
+
+def choose_media(form: str, accept: str | None, fmt: str | None) -> str:
+    """The response media type for a query of ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+    offered = SOLUTION_TYPES if form in {"SELECT", "ASK"} else GRAPH_TYPES
+    if fmt:
+        media = FORMATS.get(fmt.lower())
+        if media is None or media not in offered:
+            raise NotAcceptable(f"format={fmt!r}: a {form} result is offered as {', '.join(offered)}")
+        return media
+    return negotiate(accept, offered, ALIASES if form in {"SELECT", "ASK"} else GRAPH_ALIASES)
+
+
+# -- protocol requests -------------------------------------------------------------------------
+@dataclass
+class SparqlRequest:
+    """One SPARQL Protocol request, from any of its three encodings."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    using_graphs: list[str] = field(default_factory=list)
+    using_named_graphs: list[str] = field(default_factory=list)
+
+
+def _media(content_type: str | None) -> tuple[str, str]:
+    if not content_type:
+        return "", "utf-8"
+    kind, *params = (p.strip() for p in content_type.split(";"))
+    charset = "utf-8"
+    for p in params:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return kind.lower(), charset
+
+
+def _decode(body: bytes, charset: str) -> str:
+    if charset not in {"utf-8", "utf8", "us-ascii", "ascii"}:
+        raise UnsupportedMediaType(f"charset {charset!r}: SPARQL requests must be UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the request body is not valid UTF-8: {exc}") from None
+
+
+def parse_request(
+    method: str, content_type: str | None, params: Iterable[tuple[str, str]], body: bytes = b""
+) -> SparqlRequest:
+    """Read a query or update request as the SPARQL 1.1 Protocol defines it.
+
+    >>> parse_request("GET", None, [("query", "ASK {}")]).query
+    'ASK {}'
+    >>> parse_request("POST", "application/sparql-update", [], b"CLEAR DEFAULT").update
+    'CLEAR DEFAULT'
+
+    :raises BadRequest: both or two of query/update, an update by GET, bad encoding.
+    :raises UnsupportedMediaType: a POST body that is not one of the three protocol types.
+    """
+    fields: list[tuple[str, str]] = list(params)
+    method = method.upper()
+    if method == "POST":
+        kind, charset = _media(content_type)
+        if kind == "application/x-www-form-urlencoded":
+            text = _decode(body, charset)
+            try:
+                fields += urllib.parse.parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise BadRequest(f"malformed form body: {exc}") from None
+        elif kind == "application/sparql-query":
+            fields.append(("query", _decode(body, charset)))
+        elif kind == "application/sparql-update":
+            fields.append(("update", _decode(body, charset)))
+        else:
+            raise UnsupportedMediaType(
+                f"Content-Type {content_type or '(none)'!r}: POST a query as application/sparql-query or "
+                "application/x-www-form-urlencoded (query=…), an update as application/sparql-update or a form (update=…)"
+            )
+    req = SparqlRequest()
+    queries = [v for k, v in fields if k == "query"]
+    updates = [v for k, v in fields if k == "update"]
+    if len(queries) > 1 or len(updates) > 1:
+        raise BadRequest("give one query or one update per request")
+    if queries and updates:
+        raise BadRequest("a request carries either a query or an update, not both")
+    if updates and method != "POST":
+        raise BadRequest("SPARQL updates must be sent by POST")
+    req.query = queries[0] if queries else None
+    req.update = updates[0] if updates else None
+    for k, v in fields:
+        if k == "default-graph-uri":
+            req.default_graphs.append(v)
+        elif k == "named-graph-uri":
+            req.named_graphs.append(v)
+        elif k == "using-graph-uri":
+            req.using_graphs.append(v)
+        elif k == "using-named-graph-uri":
+            req.using_named_graphs.append(v)
+    if req.update is not None and (req.default_graphs or req.named_graphs):
+        raise BadRequest("default-graph-uri and named-graph-uri go with queries; updates take using-graph-uri")
+    if req.query is not None and (req.using_graphs or req.using_named_graphs):
+        raise BadRequest("using-graph-uri and using-named-graph-uri go with updates; queries take default-graph-uri")
+    return req
+
+
+# -- analysis with rdflib ------------------------------------------------------------------------
+_LEXICAL = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n]*",
+    re.DOTALL,
+)
+
+
+def _keyword(text: str, word: str) -> bool:
+    """Does ``word`` appear as a keyword, outside strings, IRIs, comments and names?"""
+    bare = _LEXICAL.sub(" ", text)
+    return re.search(rf"(?<![\w:?$\-]){word}(?![\w:\-])", bare, re.IGNORECASE) is not None
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every node of an rdflib parse tree or algebra (CompValue, ParseResults, lists, dicts)."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        yield n
+        if isinstance(n, dict):
+            stack.extend(v for k, v in n.items() if k != "_vars")
+        elif isinstance(n, list | tuple | set | frozenset):
+            stack.extend(n)
+        elif type(n).__name__ == "ParseResults":
+            stack.extend(list(n))
+
+
+def _name(n: Any) -> str | None:
+    return getattr(n, "name", None) if isinstance(n, dict) else None
+
+
+def _refuse_service(tree: Any, text: str) -> None:
+    for n in _walk(tree):
+        if _name(n) == "ServiceGraphPattern":
+            raise QueryRefused(
+                f"SERVICE <{n.get('term')}> is refused: graphsvc never fetches anything; query this store's graphs"
+            )
+    if _keyword(text, "SERVICE"):
+        raise QueryRefused("SERVICE is refused: graphsvc never fetches anything; query this store's graphs")
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+
+
+def _syntax_error(exc: BaseException, what: str) -> QuerySyntaxError:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return QuerySyntaxError(f"the SPARQL {what} does not parse: {msg[:300]}")
+
+
+@functools.lru_cache(maxsize=512)
+def analyse_query(text: str) -> QueryInfo:
+    """The form and dataset clauses of a query; refuses SERVICE.
+
+    >>> analyse_query("SELECT * FROM <http://a/g> WHERE { ?s ?p ?o }")
+    QueryInfo(form='SELECT', from_graphs=('http://a/g',), from_named=())
+
+    :raises QuerySyntaxError: rdflib cannot parse it (then pyoxigraph is never asked).
+    :raises QueryRefused: it uses SERVICE.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(text)
+        algebra = translateQuery(parsed).algebra
+    except RecursionError:
+        raise QuerySyntaxError("the SPARQL query is nested too deeply to analyse") from None
+    except Exception as exc:
+        raise _syntax_error(exc, "query") from None
+    _refuse_service([parsed, algebra], text)
+    form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}.get(
+        algebra.name, "SELECT"
+    )
+    default, named = [], []
+    for clause in algebra.get("datasetClause") or []:
+        if clause.get("default") is not None:
+            default.append(str(clause["default"]))
+        if clause.get("named") is not None:
+            named.append(str(clause["named"]))
+    return QueryInfo(form, tuple(default), tuple(named))
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    """The graphs an update reads and writes (``DEFAULT`` for the store's default graph,
+    ``ALL`` for CLEAR/DROP ALL or NAMED) and whether it reads every named graph."""
+
+    reads: frozenset[str]
+    writes: frozenset[str]
+    any_named_read: bool = False
+    operations: tuple[str, ...] = ()
+
+
+def _iri_or_var(term: Any) -> str | None:
+    """The IRI of a graph term, or None for a variable."""
+    return None if type(term).__name__ == "Variable" else str(term)
+
+
+def _graph_target(value: Any) -> str:
+    text = str(value)
+    if text == "DEFAULT":
+        return DEFAULT_GRAPH
+    if text in {"ALL", "NAMED"}:
+        return ALL_GRAPHS
+    return text
+
+
+@functools.lru_cache(maxsize=256)
+def analyse_update(text: str) -> UpdateInfo:
+    """Which graphs each operation of an update touches; refuses LOAD and SERVICE.
+
+    >>> info = analyse_update("INSERT DATA { GRAPH <http://g/a> { <http://s> <http://p> 1 } }")
+    >>> sorted(info.writes)
+    ['http://g/a']
+
+    :raises QuerySyntaxError: rdflib cannot parse it.
+    :raises QueryRefused: LOAD, SERVICE, or a graph given by a variable in a template.
+    """
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parsed = parseUpdate(text)
+        ops = translateUpdate(parsed).algebra
+    except RecursionError:
+        raise QuerySyntaxError("the SPARQL update is nested too deeply to analyse") from None
+    except Exception as exc:
+        raise _syntax_error(exc, "update") from None
+    _refuse_service([parsed, ops], text)
+    reads: set[str] = set()
+    writes: set[str] = set()
+    any_named = False
+    names = []
+    for op in ops:
+        names.append(op.name)
+        if op.name == "Load" or _keyword(text, "LOAD"):
+            raise QueryRefused("LOAD is refused: graphsvc never fetches anything; send the data with the Graph Store Protocol")
+        if op.name in {"InsertData", "DeleteData", "DeleteWhere"}:
+            for g in (op.get("quads") or {}).keys():
+                iri = _iri_or_var(g)
+                if iri is None:
+                    raise QueryRefused("a GRAPH given by a variable in DELETE WHERE is refused: name the graph")
+                writes.add(iri)
+                if op.name == "DeleteWhere":
+                    reads.add(iri)
+            if op.get("triples"):
+                writes.add(DEFAULT_GRAPH)
+                if op.name == "DeleteWhere":
+                    reads.add(DEFAULT_GRAPH)
+        elif op.name == "Modify":
+            with_graph = op.get("withClause")
+            with_iri = str(with_graph) if with_graph is not None else None
+            for clause in (op.get("delete"), op.get("insert")):
+                if not clause:
+                    continue
+                for g in (clause.get("quads") or {}).keys():
+                    iri = _iri_or_var(g)
+                    if iri is None:
+                        raise QueryRefused("a GRAPH given by a variable in an INSERT/DELETE template is refused: name the graph")
+                    writes.add(iri)
+                if clause.get("triples"):
+                    writes.add(with_iri or DEFAULT_GRAPH)
+            using = op.get("using") or []
+            using_default = [str(u["default"]) for u in using if u.get("default") is not None]
+            using_named = [str(u["named"]) for u in using if u.get("named") is not None]
+            if using:
+                reads.update(using_default or [DEFAULT_GRAPH])
+                reads.update(using_named)
+            else:
+                reads.add(with_iri or DEFAULT_GRAPH)
+            for n in _walk(op.get("where")):
+                if _name(n) in {"Graph", "GraphGraphPattern"}:
+                    iri = _iri_or_var(n.get("term"))
+                    if iri is not None:
+                        reads.add(iri)
+                    elif not using_named:
+                        any_named = True
+        elif op.name in {"Clear", "Drop", "Create"}:
+            writes.add(_graph_target(op.get("graphiri")))
+        elif op.name in {"Add", "Move", "Copy"}:
+            src, dst = (_graph_target(g) for g in op["graph"])
+            reads.add(src)
+            writes.add(dst)
+            if op.name == "Move":
+                writes.add(src)
+        else:  # pragma: no cover - rdflib knows no other update operation
+            raise QueryRefused(f"update operation {op.name} is not supported")
+    return UpdateInfo(frozenset(reads), frozenset(writes), any_named, tuple(names))
+
+
+def check_update(principal: Principal, info: UpdateInfo) -> None:
+    """:raises Forbidden: the caller may not write or read a graph the update touches."""
+    if principal.is_admin:
+        return
+    if ALL_GRAPHS in info.writes:
+        raise Forbidden("CLEAR/DROP ALL or NAMED needs an admin key; name your graph")
+    require_write(principal, info.writes)
+    if info.any_named_read:
+        raise QueryRefused(
+            "GRAPH ?g in an update reads every named graph: name the graphs, or restrict them with USING NAMED"
+        )
+    require_read(principal, info.reads - {ALL_GRAPHS})
+
+
+def graph_iri_arg(value: str) -> str:
+    """A graph IRI from a parameter: a CURIE (``gsg:org/acme``) or an absolute IRI.
+
+    :raises BadRequest: not an absolute IRI.
+    """
+    text = value.strip()
+    if is_curie(text):
+        text = expand(text)
+    try:
+        NamedNode(text)
+    except ValueError:
+        raise BadRequest(f"{value[:200]!r} is not an absolute IRI") from None
+    if ":" not in text:
+        raise BadRequest(f"{value[:200]!r} is not an absolute IRI")
+    return text
+
+
+def _check_fetchable(iri: str) -> None:
+    scheme = iri.split(":", 1)[0].lower()
+    if scheme not in {"http", "https", "urn"}:
+        raise QueryRefused(
+            f"<{iri[:200]}> is refused: graphsvc reads only its own named graphs (http, https or urn IRIs) "
+            "and never opens files or fetches URLs"
+        )
+
+
+def query_dataset(
+    principal: Principal,
+    info: QueryInfo,
+    protocol_default: Sequence[str],
+    protocol_named: Sequence[str],
+    graphs: Sequence[str],
+) -> tuple[list[str] | None, list[str] | None]:
+    """The (default graphs, named graphs) a query runs over; None means the whole store.
+
+    The protocol's default-graph-uri/named-graph-uri override the query's FROM/FROM NAMED
+    (SPARQL 1.1 Protocol 2.1.4). Without either, an admin reads the union of the store and
+    everyone else the union of what they may read.
+
+    :raises QueryRefused: a non-HTTP IRI in the dataset.
+    :raises Forbidden: a graph the caller may not read.
+    """
+    if protocol_default or protocol_named:
+        default, named = list(protocol_default), list(protocol_named)
+    elif info.from_graphs or info.from_named:
+        default, named = list(info.from_graphs), list(info.from_named)
+    else:
+        if principal.is_admin:
+            return None, None
+        allowed = readable(principal, graphs)
+        return allowed, allowed
+    for iri in [*default, *named]:
+        _check_fetchable(iri)
+    require_read(principal, [*default, *named], what="query")
+    return default, named
+
+
+# -- evaluation and serialisation ------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One query to evaluate, picklable for a worker process."""
+
+    query: str
+    media_type: str
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    cap: int = 10000
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Result:
+    body: bytes
+    media_type: str
+    truncated: bool = False
+    count: int = 0
+    seconds: float = 0.0
+
+
+_CHUNK = 256
+
+
+def _json_term(t: Any) -> dict[str, Any]:
+    if isinstance(t, NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, Literal):
+        out: dict[str, Any] = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value not in {XSD_STRING, RDF_LANGSTRING}:
+            out["datatype"] = t.datatype.value
+        return out
+    if isinstance(t, Triple):
+        return {
+            "type": "triple",
+            "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate), "object": _json_term(t.object)},
+        }
+    return {"type": "literal", "value": str(t)}
+
+
+_XML_BAD = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(text: str) -> str:
+    return xml_escape(_XML_BAD.sub("\ufffd", text))
+
+
+def _xml_term(t: Any) -> str:
+    if isinstance(t, NamedNode):
+        return f"<uri>{_x(t.value)}</uri>"
+    if isinstance(t, BlankNode):
+        return f"<bnode>{_x(t.value)}</bnode>"
+    if isinstance(t, Literal):
+        if t.language:
+            return f"<literal xml:lang={quoteattr(t.language)}>{_x(t.value)}</literal>"
+        if t.datatype.value not in {XSD_STRING, RDF_LANGSTRING}:
+            return f"<literal datatype={quoteattr(t.datatype.value)}>{_x(t.value)}</literal>"
+        return f"<literal>{_x(t.value)}</literal>"
+    if isinstance(t, Triple):
+        return (
+            f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>{_xml_term(t.predicate)}</predicate>"
+            f"<object>{_xml_term(t.object)}</object></triple>"
+        )
+    return f"<literal>{_x(str(t))}</literal>"
+
+
+def _csv_cell(t: Any) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, BlankNode):
+        return "_:" + t.value
+    if isinstance(t, NamedNode | Literal):
+        return t.value
+    return str(t)
+
+
+def _csv_quote(text: str) -> str:
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def serialize_solutions(variables: Sequence[str], rows: Iterable[Sequence[Any]], media_type: str) -> bytes:
+    """SELECT results in one of :data:`SOLUTION_TYPES` (W3C SPARQL 1.1 results formats).
+
+    >>> from pyoxigraph import NamedNode, Literal
+    >>> serialize_solutions(["s", "o"], [(NamedNode("http://e/s"), Literal("x", language="en"))], RESULTS_JSON)
+    b'{"head":{"vars":["s","o"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/s"},"o":{"type":"literal","value":"x","xml:lang":"en"}}]}}'
+    """
+    buf = io.StringIO()
+    if media_type == RESULTS_JSON:
+        buf.write('{"head":{"vars":' + json.dumps(list(variables)) + '},"results":{"bindings":[')
+        for i, row in enumerate(rows):
+            binding = {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            buf.write(("," if i else "") + json.dumps(binding, ensure_ascii=False, separators=(",", ":")))
+        buf.write("]}}")
+    elif media_type == RESULTS_XML:
+        buf.write('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
+        buf.write("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>")
+        for row in rows:
+            buf.write("<result>")
+            for v, t in zip(variables, row, strict=True):
+                if t is not None:
+                    buf.write(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>")
+            buf.write("</result>")
+        buf.write("</results></sparql>\n")
+    elif media_type == CSV:
+        buf.write(",".join(_csv_quote(v) for v in variables) + "\r\n")
+        for row in rows:
+            buf.write(",".join(_csv_quote(_csv_cell(t)) for t in row) + "\r\n")
+    elif media_type == TSV:
+        buf.write("\t".join("?" + v for v in variables) + "\n")
+        for row in rows:
+            buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+    else:
+        raise NotAcceptable(f"{media_type} cannot carry SELECT results")
+    return buf.getvalue().encode("utf-8")
+
+
+_RESULTS_FORMATS = {
+    RESULTS_JSON: QueryResultsFormat.JSON,
+    RESULTS_XML: QueryResultsFormat.XML,
+    CSV: QueryResultsFormat.CSV,
+    TSV: QueryResultsFormat.TSV,
+}
+
+
+def serialize_triples(triples: Iterable[Any], media_type: str, *, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples as Turtle, N-Triples, JSON-LD or RDF/XML, written by pyoxigraph."""
+    fmt = _RDF_FORMATS.get(media_type)
+    if fmt is None:
+        raise NotAcceptable(f"{media_type} cannot carry an RDF graph")
+    if fmt in {RdfFormat.TURTLE, RdfFormat.RDF_XML} and prefixes:
+        return serialize(triples, format=fmt, prefixes=prefixes)
+    return serialize(triples, format=fmt)
+
+
+def _check(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeout("the query ran past the timeout and was stopped")
+
+
+def evaluate(store: Any, job: Job, deadline: float | None = None) -> Result:
+    """Run a query with its dataset and serialise at most ``job.cap`` rows or triples.
+
+    Rows are read in chunks of 256 against ``deadline``; pyoxigraph releases the GIL while it
+    evaluates, so a deadline check runs between chunks.
+
+    :raises QueryTimeout: the deadline passed while reading results.
+    """
+    start = time.monotonic()
+    res = store.raw_query(
+        job.query,
+        default_graph=list(job.default_graph) if job.default_graph is not None else None,
+        named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
+    )
+    _check(deadline)
+    truncated = False
+    count = 0
+    if isinstance(res, QueryBoolean):
+        body = res.serialize(format=_RESULTS_FORMATS[job.media_type])
+        count = 1
+    elif isinstance(res, QuerySolutions):
+        variables = [v.value for v in res.variables]
+        n = len(variables)
+        rows: list[tuple[Any, ...]] = []
+        it = iter(res)
+        while True:
+            chunk = list(itertools.islice(it, _CHUNK))
+            _check(deadline)
+            for sol in chunk:
+                if len(rows) >= job.cap:
+                    truncated = True
+                    break
+                rows.append(tuple(sol[i] for i in range(n)))
+            if truncated or len(chunk) < _CHUNK:
+                break
+        count = len(rows)
+        body = serialize_solutions(variables, rows, job.media_type)
+    elif isinstance(res, QueryTriples):
+        triples: list[Any] = []
+        it = iter(res)
+        while True:
+            chunk = list(itertools.islice(it, _CHUNK))
+            _check(deadline)
+            room = job.cap - len(triples)
+            if len(chunk) > room:
+                triples.extend(chunk[:room])
+                truncated = True
+                break
+            triples.extend(chunk)
+            if len(chunk) < _CHUNK:
+                break
+        count = len(triples)
+        body = serialize_triples(triples, job.media_type, prefixes=dict(PREFIXES))
+    else:  # pragma: no cover
+        raise StoreError(f"unexpected query result {type(res).__name__}")
+    return Result(body, job.media_type, truncated, count, time.monotonic() - start)
+
+
+# -- executors --------------------------------------------------------------------------------
+class ThreadExecutor:
+    """Runs queries in threads of this process (in-memory or remote stores).
+
+    A streaming query stops at the deadline; a blocking one (aggregate, ORDER BY) is
+    abandoned with a 503 but keeps its thread until pyoxigraph returns.
+    """
+
+    def __init__(self, store: Any, workers: int = 4, grace: float = 0.5) -> None:
+        self.store = store
+        self.grace = grace
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graphsvc-query")
+
+    def start(self) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+    def run(self, job: Job) -> Result:
+        deadline = time.monotonic() + job.timeout
+        future = self._pool.submit(evaluate, self.store, job, deadline)
+        try:
+            return future.result(timeout=job.timeout + self.grace)
+        except FutureTimeout:
+            future.cancel()
+            raise QueryTimeout(
+                f"the query ran longer than {job.timeout:g} s and was stopped (settings.query_timeout)"
+            ) from None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class SnapshotManager:
+    """RocksDB checkpoints of the live store, one per write, for the query workers.
+
+    A checkpoint hard-links the store's files, so it costs milliseconds and little disk. Each
+    query reads the checkpoint current when it started (before or after a write, never
+    between); a checkpoint is deleted once it is neither current nor in use.
+    """
+
+    def __init__(self, store: Any, root: Path) -> None:
+        self.store = store
+        self.root = root
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._current: Path | None = None
+        self._users: dict[Path, int] = {}
+
+    def start(self) -> None:
+        if self._current is None:
+            if self.root.exists():
+                shutil.rmtree(self.root, ignore_errors=True)
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Take a checkpoint after a write (call with the write lock held)."""
+        with self._lock:
+            self._seq += 1
+            path = self.root / f"{self._seq:08d}-{os.getpid()}"
+            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                # EmbeddedStore has no backup method yet; the checkpoint is pyoxigraph's Store.backup.
+                self.store._store.backup(str(path))
+            except OSError as exc:
+                raise StoreError(f"cannot checkpoint the store for the query workers: {exc}") from exc
+            old, self._current = self._current, path
+            self._users.setdefault(path, 0)
+            if old is not None and self._users.get(old, 0) == 0:
+                self._drop(old)
+
+    def acquire(self) -> Path:
+        with self._lock:
+            if self._current is None:
+                raise StoreError("the query snapshot is not ready")
+            self._users[self._current] = self._users.get(self._current, 0) + 1
+            return self._current
+
+    def release(self, path: Path) -> None:
+        with self._lock:
+            self._users[path] = self._users.get(path, 1) - 1
+            if self._users[path] <= 0 and path != self._current:
+                self._drop(path)
+
+    def _drop(self, path: Path) -> None:
+        self._users.pop(path, None)
+        shutil.rmtree(path, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self._current = None
+            self._users.clear()
+
+
+_ERRORS: dict[str, type[GraphSvcError]] = {
+    cls.code: cls
+    for cls in (QuerySyntaxError, QueryTimeout, StoreError, QueryRefused, NotAcceptable, BadRequest, Forbidden)
+}
+
+
+def _worker_main(conn: Any, parent_pid: int) -> None:  # pragma: no cover - runs in a child process
+    """A query worker: open the checkpoint named by each job and evaluate it."""
+    from graphsvc.store import EmbeddedStore
+
+    def watchdog() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    store = None
+    opened: str | None = None
+    while True:
+        try:
+            snapshot, job = conn.recv()
+        except (EOFError, OSError):
+            return
+        deadline = time.monotonic() + job.timeout
+        try:
+            if snapshot != opened:
+                store = None
+                store = EmbeddedStore.open(Path(snapshot), read_only=True)
+                opened = snapshot
+            conn.send(("ok", evaluate(store, job, deadline)))
+        except GraphSvcError as exc:
+            conn.send(("error", (exc.code, exc.message)))
+        except Exception as exc:
+            conn.send(("error", ("store_error", f"the query failed: {type(exc).__name__}: {exc}")))
+
+
+class _Worker:
+    def __init__(self, ctx: Any) -> None:
+        parent, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True, name="graphsvc-query")
+        self.proc.start()
+        child.close()
+        self.conn = parent
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+        with contextlib.suppress(Exception):
+            self.proc.join(2)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class ProcessExecutor:
+    """A pool of worker processes over checkpoints of the on-disk store; killable at the deadline."""
+
+    def __init__(self, snapshots: SnapshotManager, workers: int = 2, grace: float = 1.0) -> None:
+        self.snapshots = snapshots
+        self.workers = max(1, workers)
+        self.grace = grace
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._started = False
+        self._closed = False
+        self.killed = 0
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            self.snapshots.start()
+            for _ in range(self.workers):
+                self._idle.put(_Worker(self._ctx))
+
+    def refresh(self) -> None:
+        if self._started:
+            self.snapshots.refresh()
+
+    def _replace(self) -> None:
+        def spawn() -> None:
+            if not self._closed:
+                self._idle.put(_Worker(self._ctx))
+
+        threading.Thread(target=spawn, daemon=True, name="graphsvc-respawn").start()
+
+    def run(self, job: Job) -> Result:
+        self.start()
+        deadline = time.monotonic() + job.timeout
+        try:
+            worker = self._idle.get(timeout=job.timeout)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"every query worker stayed busy for {job.timeout:g} s (settings.query_timeout); try again"
+            ) from None
+        snapshot = self.snapshots.acquire()
+        healthy = False
+        try:
+            remaining = max(0.05, deadline - time.monotonic())
+            worker.conn.send((str(snapshot), replace(job, timeout=remaining)))
+            if not worker.conn.poll(remaining + self.grace):
+                self.killed += 1
+                raise QueryTimeout(
+                    f"the query ran longer than {job.timeout:g} s and was stopped (settings.query_timeout)"
+                )
+            status, payload = worker.conn.recv()
+            healthy = True
+        except (EOFError, OSError) as exc:
+            raise StoreError(f"a query worker died: {exc}") from None
+        finally:
+            self.snapshots.release(snapshot)
+            if healthy:
+                self._idle.put(worker)
+            else:
+                worker.kill()
+                self._replace()
+        if status == "ok":
+            return payload  # type: ignore[no-any-return]
+        code, message = payload
+        raise _ERRORS.get(code, StoreError)(message)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                break
+        self.snapshots.close()
+
+
+def make_executor(store: Any, data_dir: Path | None, workers: int = 2) -> ThreadExecutor | ProcessExecutor:
+    """Worker processes for a writable on-disk store, threads otherwise."""
+    path = getattr(store, "path", None)
+    if path is not None and data_dir is not None and hasattr(store, "_store"):
+        snapshots = SnapshotManager(store, data_dir / "query-snapshots")
+        try:
+            snapshots.start()
+        except StoreError:
+            snapshots.close()
+        else:
+            return ProcessExecutor(snapshots, workers)
+    return ThreadExecutor(store, workers=max(2, workers))
+
+
+# -- the service description -------------------------------------------------------------------
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def service_description(endpoint: str, graphs: Sequence[str], media_type: str, *, updates: bool) -> bytes:
+    """An ``sd:Service`` for the endpoint, listing the named graphs the caller may read."""
+    me = NamedNode(endpoint)
+
+    def sd(local: str) -> NamedNode:
+        return NamedNode(SD + local)
+
+    triples = [
+        Triple(me, RDF_TYPE, sd("Service")),
+        Triple(me, sd("endpoint"), me),
+        Triple(me, sd("supportedLanguage"), sd("SPARQL11Query")),
+        Triple(me, sd("feature"), sd("UnionDefaultGraph")),
+    ]
+    if updates:
+        triples.append(Triple(me, sd("supportedLanguage"), sd("SPARQL11Update")))
+    for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV"):
+        triples.append(Triple(me, sd("resultFormat"), NamedNode(FORMATS_NS + fmt)))
+    for fmt in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        triples.append(Triple(me, sd("resultFormat"), NamedNode(FORMATS_NS + fmt)))
+    dataset, default = BlankNode(), BlankNode()
+    triples += [
+        Triple(me, sd("defaultDataset"), dataset),
+        Triple(dataset, RDF_TYPE, sd("Dataset")),
+        Triple(dataset, sd("defaultGraph"), default),
+        Triple(default, RDF_TYPE, sd("Graph")),
+    ]
+    for g in graphs:
+        node = BlankNode()
+        triples += [
+            Triple(dataset, sd("namedGraph"), node),
+            Triple(node, RDF_TYPE, sd("NamedGraph")),
+            Triple(node, sd("name"), NamedNode(g)),
+        ]
+    return serialize_triples(triples, media_type, prefixes={"sd": SD, "formats": FORMATS_NS})
+
+
+# -- updates and the Graph Store Protocol ------------------------------------------------------
+def run_update(store: Any, principal: Principal, text: str) -> UpdateInfo:
+    """Check and apply a SPARQL update in one transaction.
+
+    :raises Forbidden: not a writer, or a graph outside the caller's.
+    :raises QueryRefused: LOAD, SERVICE, unnamed graphs.
+    :raises QuerySyntaxError: it does not parse.
+    """
+    if not principal.may_write:
+        raise Forbidden("SPARQL updates need a writer or admin key (Authorization: Bearer KEY)")
+    info = analyse_update(text)
+    check_update(principal, info)
+    store.update(text)
+    return info
+
+
+def gsp_target(graph: str | None, default: bool) -> str:
+    """The graph a Graph Store request is about: an IRI, or :data:`DEFAULT_GRAPH`.
+
+    :raises BadRequest: neither or both of ?graph= and ?default.
+    """
+    if default and graph:
+        raise BadRequest("give ?graph=IRI or ?default, not both")
+    if default:
+        return DEFAULT_GRAPH
+    if not graph:
+        raise BadRequest("give ?graph=IRI (a CURIE such as gsg:org/acme works too) or ?default")
+    return graph_iri_arg(graph)
+
+
+def graph_exists(store: Any, target: str) -> bool:
+    return target == DEFAULT_GRAPH or target in set(store.named_graphs())
+
+
+def gsp_read(store: Any, principal: Principal, target: str) -> list[Any]:
+    """The triples of a graph the caller may read.
+
+    :raises UnknownTerm: no such graph (or one the caller may not see, which reads the same).
+    """
+    if not can_read(principal, target) or not graph_exists(store, target):
+        raise UnknownTerm(f"no graph {target} in this store" if target != DEFAULT_GRAPH else "no default graph")
+    if target == DEFAULT_GRAPH:
+        return list(store.raw_query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[], named_graphs=[]))
+    return [Triple(s, p, o) for s, p, o in store.triples(target)]
+
+
+def parse_graph_body(body: bytes, content_type: str | None, base: str | None) -> list[tuple[Any, Any, Any]]:
+    """Triples from a request body in Turtle, N-Triples, RDF/XML or JSON-LD.
+
+    :raises UnsupportedMediaType: another Content-Type.
+    :raises DataLoadError: the body does not parse (400), or holds named graphs.
+    """
+    kind, _ = _media(content_type)
+    fmt = RdfFormat.from_media_type(kind) if kind else None
+    if fmt is None or fmt in {RdfFormat.N_QUADS, RdfFormat.TRIG}:
+        raise UnsupportedMediaType(
+            f"Content-Type {content_type or '(none)'!r}: send a graph as text/turtle, application/n-triples, "
+            "application/rdf+xml or application/ld+json"
+        )
+    try:
+        quads = list(parse(body, format=fmt, base_iri=base))
+    except (SyntaxError, ValueError) as exc:
+        raise DataLoadError(f"the request body is not valid {fmt.name}: {exc}") from None
+    out = []
+    for q in quads:
+        if not isinstance(q.graph_name, DefaultGraph):
+            raise DataLoadError("the body holds named graphs; the Graph Store Protocol takes one graph per request")
+        out.append((q.subject, q.predicate, q.object))
+    return out
+
+
+def gsp_write(store: Any, principal: Principal, target: str, triples: Sequence[Any], *, replace: bool) -> bool:
+    """Replace (PUT) or add to (POST) a graph in one transaction; True when it was created.
+
+    :raises Forbidden: the caller may not write it.
+    """
+    require_write(principal, [target])
+    existed = graph_exists(store, target) if target != DEFAULT_GRAPH else True
+    body = "\n".join(ntriples_line(s, p, o) for s, p, o in triples)
+    if target == DEFAULT_GRAPH:
+        parts = ["DROP SILENT DEFAULT"] if replace else []
+        if body:
+            parts.append("INSERT DATA {\n" + body + "\n}")
+    else:
+        parts = [f"DROP SILENT GRAPH <{target}>"] if replace else []
+        parts.append(f"CREATE SILENT GRAPH <{target}>")
+        if body:
+            parts.append(f"INSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}")
+    if parts:
+        store.update(" ;\n".join(parts))
+    return not existed
+
+
+def gsp_delete(store: Any, principal: Principal, target: str) -> None:
+    """Drop a graph (or empty the default graph).
+
+    :raises Forbidden: the caller may not write it.
+    :raises UnknownTerm: no such graph.
+    """
+    require_write(principal, [target])
+    if target == DEFAULT_GRAPH:
+        store.update("DROP SILENT DEFAULT")
+        return
+    if not graph_exists(store, target):
+        raise UnknownTerm(f"no graph {target} in this store")
+    store.update(f"DROP GRAPH <{target}>")
+
+
+def check_query_text(text: str) -> None:
+    """:raises QueryParameterError: an empty query."""
+    if not text.strip():
+        raise QueryParameterError("the query is empty")
