@@ -1,0 +1,152 @@
+"""The command line: the same answers as the domain functions, errors as exit code 1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from graphsvc.cli import app
+from graphsvc.config import Settings
+
+runner = CliRunner()
+
+
+def run(settings: Settings, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(
+        app, [*args[:1], *args[1:], "--store", settings.data_dir] if args[0] not in {"queries"} else list(args)
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_frameworks_json(built_settings: Settings) -> None:
+    code, out, _ = run(built_settings, "frameworks", "-f", "json")
+    assert code == 0
+    fws = {f["id"]: f for f in json.loads(out)}
+    assert fws["iso42001"]["requirements"] == 93
+    assert fws["nistairmf"]["requirements"] == 95
+    assert fws["aicm"]["edition"] == "1.1.0"
+
+
+def test_catalog_csv_columns(built_settings: Settings) -> None:
+    code, out, _ = run(built_settings, "catalog", "euaia", "--kind", "article", "-f", "csv")
+    rows = csv_rows(out)
+    assert code == 0 and len(rows) == 113
+    assert list(rows[0])[:4] == ["notation", "title", "kind", "parent"]
+    assert rows[25]["notation"] == "Article 26" and rows[25]["parent"] == "Chapter III Section 3"
+
+
+def test_query_by_name_with_params_and_hostile_value(built_settings: Settings) -> None:
+    code, out, _ = run(built_settings, "query", "catalog", "--param", "framework=nistairmf", "-f", "csv")
+    assert code == 0 and len(csv_rows(out)) == 95
+    code, out, _ = run(built_settings, "query", "catalog", "-p", 'framework=x" } ?s ?p ?o {', "-f", "json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_query_from_file(built_settings: Settings, tmp_path: Path) -> None:
+    rq = tmp_path / "mine.rq"
+    rq.write_text(
+        "#+ summary: count requirements of a framework\n"
+        "PREFIX gs: <https://w3id.org/graphsvc/ontology#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT (COUNT(?r) AS ?n) WHERE { ?f gs:shortName ?_fw . ?r skos:inScheme ?f }\n"
+    )
+    code, out, _ = run(built_settings, "query", str(rq), "-p", "fw=iso42001", "-f", "csv")
+    assert code == 0 and csv_rows(out) == [{"n": "93"}]
+
+
+def test_crosswalk_csv_has_the_documented_columns(built_settings: Settings) -> None:
+    code, out, _ = run(built_settings, "crosswalk", "--from", "iso42001", "--to", "euaia", "-f", "csv")
+    rows = csv_rows(out)
+    assert code == 0 and rows
+    assert {"source", "target", "relation", "strength", "status", "derived", "source_ref"} <= set(rows[0])
+    assert {r["derived"] for r in rows} <= {"yes", "no"}
+    assert all(r["status"] == "approved" for r in rows)
+
+
+def test_applicable_csv(built_settings: Settings) -> None:
+    code, out, _ = run(
+        built_settings, "applicable", "--role", "deployer", "--category", "high-risk-annex-iii",
+        "--as-of", "2026-08-02", "--law-version", "adopted", "-f", "csv",
+    )  # fmt: skip
+    rows = {r["notation"]: r for r in csv_rows(out)}
+    assert code == 0
+    assert rows["26(1)"]["status"] == "applies" and rows["26(1)"]["from"] == "2026-08-02"
+    assert "16(a)" not in rows
+
+
+def test_coverage_json_and_xlsx(built_settings: Settings, tmp_path: Path) -> None:
+    code, out, _ = run(
+        built_settings, "coverage", "--certificate", "iso42001-m365-copilot", "--target", "euaia",
+        "--as-of", "2026-11-23", "-f", "json",
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert data["certificate"]["issuer"] == "Mastermind"
+    assert {"notation", "status", "paths"} <= set(data["requirements"][0])
+    xlsx = tmp_path / "cov.xlsx"
+    code, _, _ = run(
+        built_settings, "coverage", "--system", "contoso/hr-screening", "--target", "euaia",
+        "--as-of", "2026-11-23", "-f", "xlsx", "-o", str(xlsx),
+    )  # fmt: skip
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx)
+    assert code == 0 and wb.sheetnames[0] == "Summary" and "Paths" in wb.sheetnames
+    assert wb.worksheets[1]["A1"].value == "notation"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("catalog", "nope"), "unknown framework 'nope'"),
+        (("crosswalk", "iso42001:Z.1", "--to", "euaia"), "is not a requirement"),
+        (("query", "nope"), "no named query 'nope'"),
+        (("query", "catalog", "-p", "framework"), "write it as name=value"),
+        (("coverage", "--system", "nobody/nothing", "--target", "euaia"), "not an AI system"),
+        (("coverage", "--target", "euaia"), "exactly one of"),
+        (("applicable", "--role", "boss", "--category", "all"), "role 'boss'"),
+    ],
+)
+def test_errors_exit_1_with_a_message(built_settings: Settings, args: tuple[str, ...], message: str) -> None:
+    code, _, err = run(built_settings, *args)
+    assert code == 1
+    assert message in " ".join(err.split())
+
+
+def test_import_org_is_atomic(built_settings: Settings, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(built_settings.data_path, data, symlinks=True)
+    settings = Settings(**{**built_settings.__dict__, "data_dir": str(data)})
+    bad = tmp_path / "acme.yaml"
+    bad.write_text(
+        "organisation: {id: acme, name: Acme}\nsystems:\n  - {id: bot, name: Bot, intended_purpose: chat, roles: [provider]}\n"
+        "controls:\n  - {id: C1, name: Log, status: implemented, responsibility: provided,\n"
+        "     implements: ['iso42001:A.6.2.8', 'iso42001:Z.9'], applies_to: [bot]}\n"
+    )
+    code, _, err = run(settings, "import", "org", str(bad))
+    assert code == 1 and "acme.yaml:5" in err and "Z.9" in err
+    code, out, _ = run(settings, "systems", "-f", "json")
+    assert "acme" not in out
+    bad.write_text(bad.read_text().replace(", 'iso42001:Z.9'", ""))
+    code, out, err = run(settings, "import", "org", str(bad))
+    assert code == 0, err
+    code, out, _ = run(settings, "systems", "-f", "json")
+    assert "gsd:system/acme/bot" in {s["id"] for s in json.loads(out)}
+    code, _, _ = run(settings, "import", "delete-org", "acme")
+    code, out, _ = run(settings, "systems", "-f", "json")
+    assert code == 0 and "acme" not in out
+
+
+def test_queries_list() -> None:
+    result = runner.invoke(app, ["queries", "list", "-f", "json"])
+    names = {q["name"] for q in json.loads(result.stdout)}
+    assert {"catalog", "frameworks", "applicable", "system_controls"} <= names
