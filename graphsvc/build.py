@@ -87,6 +87,13 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
     for ms in out.mapping_sets:
         out.graphs[ms.graph] = set_triples(ms)
         out.origins.update(ms.origins)
+    kept_aicm = settings.data_path / "imports" / "aicm"
+    if kept_aicm.is_dir():
+        from graphsvc.imports import aicm_graphs
+
+        for path in sorted(kept_aicm.iterdir()):
+            say(f"AICM import {path.name}")
+            out.graphs.update(aicm_graphs(path, out.catalogs)[1])
     if orgs:
         say("organisations")
         kept = settings.data_path / "imports" / "org"

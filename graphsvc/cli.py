@@ -425,6 +425,26 @@ def import_org_cmd(
     )
 
 
+@import_app.command("aicm")
+@handle_errors
+def import_aicm_cmd(
+    path: Annotated[
+        Path, typer.Argument(help="Your licensed copy of CSA's AICM: the .xlsx workbook or the STIX 2.1 .json.")
+    ],
+    version: Annotated[str | None, typer.Option(help="AICM version, when the file does not say (e.g. 1.1.0).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Import titles, specifications, shared-responsibility owners and CSA's mapping columns."""
+    from graphsvc.imports import import_aicm
+    from graphsvc.service import GraphService
+
+    svc = GraphService.from_settings(settings_for(store), read_only=False)
+    report = import_aicm(svc, path, version)
+    for graph, n in sorted(report.graphs.items()):
+        out.print(f"  {graph}: {n:,} triples", highlight=False)
+    out.print(f"imported AICM {report.name}: {report.triples:,} triples", highlight=False)
+
+
 @import_app.command("delete-org")
 @handle_errors
 def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation id.")], store: StoreOpt = None) -> None:

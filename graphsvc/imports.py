@@ -121,3 +121,38 @@ def delete_org(svc: Any, org_id: str) -> ImportReport:
     if dest.exists():
         shutil.rmtree(dest)
     return ImportReport("org", org_id, {n: 0 for n in names})
+
+
+def aicm_graphs(
+    path: Path, catalogs: list[Any], version: str | None = None
+) -> tuple[str, dict[str, list[TripleTuple]]]:
+    """Read a licensed AICM copy and build its named graphs against the shipped catalogs."""
+    from graphsvc.aicm import import_graphs, read_aicm
+
+    imp = read_aicm(path, version)
+    by_short = {c.short_name: c for c in catalogs}
+    if "aicm" not in by_short:
+        raise DataLoadError(f"{path}: no AICM catalog is loaded to check the control IDs against")
+    targets = {k: by_short[k] for k in ("iso42001", "euaia") if k in by_short}
+    return imp.version, import_graphs(imp, by_short["aicm"], targets)
+
+
+def import_aicm(svc: Any, path: Path, version: str | None = None, *, keep: bool = True) -> ImportReport:
+    """Import a user's licensed AICM file (CSA workbook or STIX 2.1 JSON) atomically.
+
+    Titles, specifications and shared-responsibility owners go to ``gsg:import/aicm-<version>``;
+    CSA's mapping columns become mapping sets (with CSA's gap verdict kept) that crosswalks and
+    coverage use like any other. The file is kept so that ``graphsvc build`` imports it again.
+    """
+    from graphsvc.catalogs import load_catalogs
+
+    ver, graphs = aicm_graphs(path, load_catalogs(svc.settings.mappings_dir), version)
+    svc.store.replace_graphs(graphs)
+    svc.invalidate()
+    if keep:
+        dest = kept_dir(svc.settings.data_path, "aicm")
+        dest.mkdir(parents=True, exist_ok=True)
+        for old in dest.glob(f"aicm-{ver}.*"):
+            old.unlink()
+        shutil.copy2(path, dest / f"aicm-{ver}{path.suffix}")
+    return ImportReport("aicm", ver, {g: len(t) for g, t in graphs.items()})

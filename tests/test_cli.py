@@ -150,3 +150,20 @@ def test_queries_list() -> None:
     result = runner.invoke(app, ["queries", "list", "-f", "json"])
     names = {q["name"] for q in json.loads(result.stdout)}
     assert {"catalog", "frameworks", "applicable", "system_controls"} <= names
+
+
+def test_import_aicm_adds_titles_and_csa_mappings(built_settings: Settings, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(built_settings.data_path, data, symlinks=True)
+    settings = Settings(**{**built_settings.__dict__, "data_dir": str(data)})
+    fixture = Path(__file__).parent / "data" / "aicm" / "aicm-1.1.0-synthetic.xlsx"
+    code, out, err = run(settings, "import", "aicm", str(fixture))
+    assert code == 0, err
+    assert "imported AICM 1.1.0" in out
+    code, out, _ = run(settings, "catalog", "aicm", "-f", "json")
+    titled = [r for r in json.loads(out) if r["kind"] == "control" and r["title"]]
+    assert titled, "imported titles show in the catalog"
+    code, out, _ = run(settings, "crosswalk", "aicm:A&A-01", "-f", "json")
+    links = json.loads(out)
+    assert code == 0 and links and all("CSA" in lk["source_ref"] for lk in links if not lk["derived"])
+    assert (data / "imports" / "aicm" / "aicm-1.1.0.xlsx").exists(), "kept for the next build"
