@@ -579,36 +579,35 @@ def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: 
     }
 
 
-def resolve_system(svc: Any, text: str) -> str:
-    if text.startswith("http"):
-        return text
-    t = text.removeprefix("gsd:").removeprefix("system/")
-    if "/" not in t:
-        matches = [s["system"] for s in svc.select("systems") if s["system"].endswith("/" + t)]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise QueryParameterError(
-                f"system {text!r} is ambiguous: {', '.join(compress(m) for m in matches)}; write ORG/ID"
-            )
-        raise UnknownTerm(f"no AI system {text!r}; `graphsvc systems` lists them")
-    return f"{GSD}system/{t}"
-
-
-def resolve_certificate(svc: Any, text: str) -> str:
+def _resolve(text: str, candidates: list[str], prefixes: tuple[str, ...], what: str, listing: str) -> str:
+    """Find an IRI among ``candidates`` from an IRI, a ``gsd:`` CURIE, ``ORG/ID`` or a bare ``ID``."""
     if text.startswith("http"):
         return text
     t = text.removeprefix("gsd:")
-    for kind in ("certificate/", "attestation/"):
-        t = t.removeprefix(kind)
-    matches = [c["cert"] for c in svc.select("certificates") if c["cert"].endswith("/" + t)]
+    for prefix in prefixes:
+        t = t.removeprefix(prefix)
+    matches = [c for c in candidates if c.endswith("/" + t)]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
         raise QueryParameterError(
-            f"certificate {text!r} is ambiguous: {', '.join(compress(m) for m in matches)}; write ORG/ID"
+            f"{what} {text!r} is ambiguous: {', '.join(compress(m) for m in matches)}; write ORG/ID"
         )
-    raise UnknownTerm(f"no certificate or attestation {text!r}; `graphsvc certificates` lists them")
+    raise UnknownTerm(f"no {what} {text!r}; `{listing}` lists them")
+
+
+def resolve_system(svc: Any, text: str) -> str:
+    """A system IRI from ``ORG/ID``, ``ID`` (when unique), a ``gsd:`` CURIE or the IRI."""
+    systems = [s["system"] for s in svc.select("systems")]
+    return _resolve(text, systems, ("system/",), "AI system", "graphsvc systems")
+
+
+def resolve_certificate(svc: Any, text: str) -> str:
+    """A certificate or attestation IRI from ``ORG/ID``, ``ID`` (when unique), a CURIE or the IRI."""
+    certs = [c["cert"] for c in svc.select("certificates")]
+    return _resolve(
+        text, certs, ("certificate/", "attestation/"), "certificate or attestation", "graphsvc certificates"
+    )
 
 
 def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:

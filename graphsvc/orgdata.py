@@ -17,21 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphsvc.catalogs import ROLES
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
 from graphsvc.store import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 from graphsvc.yamlfiles import LINE, load_yaml
 
-ROLES = {
-    "provider",
-    "deployer",
-    "importer",
-    "distributor",
-    "authorised-representative",
-    "product-manufacturer",
-    "gpai-provider",
-}
 FLAGS = {
     "safety_component": "safetyComponentOfAnnexIProduct",
     "gpai_model": "isGPAIModel",

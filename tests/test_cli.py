@@ -111,7 +111,7 @@ def test_coverage_json_and_xlsx(built_settings: Settings, tmp_path: Path) -> Non
         (("crosswalk", "iso42001:Z.1", "--to", "euaia"), "is not a requirement"),
         (("query", "nope"), "no named query 'nope'"),
         (("query", "catalog", "-p", "framework"), "write it as name=value"),
-        (("coverage", "--system", "nobody/nothing", "--target", "euaia"), "not an AI system"),
+        (("coverage", "--system", "nobody/nothing", "--target", "euaia"), "no AI system 'nobody/nothing'"),
         (("coverage", "--target", "euaia"), "exactly one of"),
         (("applicable", "--role", "boss", "--category", "all"), "role 'boss'"),
     ],
