@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -75,6 +76,18 @@ def service_for(store: Path | None = None, **overrides: Any):  # type: ignore[no
     from graphsvc.service import GraphService
 
     return GraphService.from_settings(settings_for(store, **overrides))
+
+
+@contextlib.contextmanager
+def writable_service(store: Path | None) -> Iterator[Any]:
+    """A service over the store opened for writing, closed (and its lock released) on exit."""
+    from graphsvc.service import GraphService
+
+    svc = GraphService.from_settings(settings_for(store), read_only=False)
+    try:
+        yield svc
+    finally:
+        svc.store.close()
 
 
 def emit(
@@ -415,10 +428,9 @@ def import_org_cmd(
 ) -> None:
     """Validate an organisation's data and load it into its own named graph, all or nothing."""
     from graphsvc.imports import import_org
-    from graphsvc.service import GraphService
 
-    svc = GraphService.from_settings(settings_for(store), read_only=False)
-    report = import_org(svc, path)
+    with writable_service(store) as svc:
+        report = import_org(svc, path)
     out.print(
         f"imported organisation {report.name}: {report.triples:,} triples in {len(report.graphs)} graphs",
         highlight=False,
@@ -436,13 +448,33 @@ def import_aicm_cmd(
 ) -> None:
     """Import titles, specifications, shared-responsibility owners and CSA's mapping columns."""
     from graphsvc.imports import import_aicm
-    from graphsvc.service import GraphService
 
-    svc = GraphService.from_settings(settings_for(store), read_only=False)
-    report = import_aicm(svc, path, version)
+    with writable_service(store) as svc:
+        report = import_aicm(svc, path, version)
     for graph, n in sorted(report.graphs.items()):
         out.print(f"  {graph}: {n:,} triples", highlight=False)
     out.print(f"imported AICM {report.name}: {report.triples:,} triples", highlight=False)
+
+
+@import_app.command("oscal")
+@handle_errors
+def import_oscal_cmd(
+    path: Annotated[Path, typer.Argument(help="A provider's OSCAL component definition or SSP (JSON).")],
+    org: Annotated[
+        str | None, typer.Option("--org", help="Organisation id (default: the provider party in the file).")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Turn an OSCAL component definition or SSP into provided/shared controls and load them, all or nothing."""
+    from graphsvc.oscal import import_oscal
+
+    with writable_service(store) as svc:
+        report = import_oscal(svc, path, org)
+    out.print(
+        f"imported organisation {report.name} from OSCAL {path.name}: "
+        f"{report.triples:,} triples in {len(report.graphs)} graphs",
+        highlight=False,
+    )
 
 
 @import_app.command("delete-org")
@@ -450,10 +482,9 @@ def import_aicm_cmd(
 def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation id.")], store: StoreOpt = None) -> None:
     """Remove an organisation's data from the store."""
     from graphsvc.imports import delete_org
-    from graphsvc.service import GraphService
 
-    svc = GraphService.from_settings(settings_for(store), read_only=False)
-    delete_org(svc, org_id)
+    with writable_service(store) as svc:
+        delete_org(svc, org_id)
     out.print(f"deleted organisation {org_id}", highlight=False)
 
 

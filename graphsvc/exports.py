@@ -286,7 +286,7 @@ def _labels(svc: Any, mappings: Sequence[Mapping]) -> dict[str, str]:
 def _export_meta(
     svc: Any, rows: Sequence[MappingT[str, Any]], mappings: Sequence[Mapping], set_id: str, frm: str, to: str
 ) -> dict[str, Any]:
-    titles = _framework_titles(svc)
+    titles = {**_framework_titles(svc), "any": "every framework"}
     index = _mapping_index(svc)
     sets = _set_meta(svc)
     used = Counter(index[h["mapping"]].set_id for r in rows for h in r["path"])

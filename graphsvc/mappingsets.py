@@ -244,6 +244,9 @@ def set_triples(ms: MappingSet) -> list[TripleTuple]:
         (s, g("version"), lit(str(meta["mapping_set_version"]))),
         (s, iri(DCTERMS + "license"), iri(meta["license"]) if "://" in str(meta["license"]) else lit(meta["license"])),
     ]
+    creators = meta.get("creator_id") or []
+    for creator in creators if isinstance(creators, list) else [creators]:
+        out.append((s, iri(DCTERMS + "creator"), lit(str(creator))))
     if meta.get("mapping_set_description"):
         out.append((s, iri(DCTERMS + "description"), lit(meta["mapping_set_description"])))
     if meta.get("mapping_date"):

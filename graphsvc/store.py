@@ -210,8 +210,12 @@ class EmbeddedStore:
 
     # -- writing -------------------------------------------------------------------
     def update(self, update: str) -> None:
+        """Apply a SPARQL Update in one transaction, then flush it to disk (on-disk stores), so
+        that a read-only handle opened next, in this process or another, sees it."""
         try:
             self._store.update(update)
+            if self.path is not None:
+                self._store.flush()
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL update syntax error: {exc}") from exc
         except OSError as exc:

@@ -141,7 +141,8 @@ def test_import_org_is_atomic(built_settings: Settings, tmp_path: Path) -> None:
     assert code == 0, err
     code, out, _ = run(settings, "systems", "-f", "json")
     assert "gsd:system/acme/bot" in {s["id"] for s in json.loads(out)}
-    code, _, _ = run(settings, "import", "delete-org", "acme")
+    code, _, err = run(settings, "import", "delete-org", "acme")
+    assert code == 0, err
     code, out, _ = run(settings, "systems", "-f", "json")
     assert code == 0 and "acme" not in out
 
