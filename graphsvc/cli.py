@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from graphsvc.cli_server import keys_app, serve
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphSvcError, QueryParameterError
 from graphsvc.results import to_csv, to_json, to_table
@@ -25,6 +26,8 @@ import_app = typer.Typer(
 )
 app.add_typer(queries_app, name="queries")
 app.add_typer(import_app, name="import")
+app.command("serve")(serve)
+app.add_typer(keys_app, name="keys")
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)

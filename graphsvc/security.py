@@ -34,7 +34,9 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
 import json
@@ -271,6 +273,19 @@ class KeyStore:
         self._stamp = self._current_stamp()
         self._verified.clear()
 
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """This process's lock and a file lock, so two processes never lose each other's keys."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                self._stamp = None  # re-read under the lock
+                self._load()
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
     # -- commands -------------------------------------------------------------------
     def create(self, role: str, *, tenant: str | None = None, name: str = "") -> tuple[KeyRecord, str]:
         """Make a key; returns its record and the token, which is shown once and never stored.
@@ -287,8 +302,7 @@ class KeyStore:
             tenant = None
         secret = secrets.token_urlsafe(32)
         salt = secrets.token_bytes(16)
-        with self._lock:
-            self._load()
+        with self._exclusive():
             key_id = secrets.token_hex(_ID_LEN // 2)
             while key_id in self._records:
                 key_id = secrets.token_hex(_ID_LEN // 2)
@@ -312,8 +326,7 @@ class KeyStore:
 
     def revoke(self, key_id: str) -> KeyRecord:
         """:raises QueryParameterError: no key with that id."""
-        with self._lock:
-            self._load()
+        with self._exclusive():
             rec = self._records.get(key_id)
             if rec is None:
                 raise QueryParameterError(f"no API key with id {key_id!r}; `graphsvc keys list` shows them")

@@ -52,11 +52,13 @@ import functools
 import io
 import itertools
 import json
-import multiprocessing
 import os
 import queue
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -64,6 +66,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -136,6 +139,14 @@ class UnsupportedMediaType(GraphSvcError):
     default_message = "unsupported Content-Type"
 
 
+class UpdateFailed(GraphSvcError):
+    """pyoxigraph refused an update while applying it (e.g. CREATE of an existing graph); nothing changed."""
+
+    code = "update_failed"
+    http_status = 400
+    default_message = "the update failed and changed nothing"
+
+
 class PayloadTooLarge(GraphSvcError):
     """The request body is larger than ``settings.body_limit``."""
 
@@ -182,7 +193,12 @@ FORMATS = {
     "json-ld": JSONLD,
     "rdfxml": RDFXML,
 }
-_RDF_FORMATS = {TURTLE: RdfFormat.TURTLE, NTRIPLES: RdfFormat.N_TRIPLES, JSONLD: RdfFormat.JSON_LD, RDFXML: RdfFormat.RDF_XML}
+_RDF_FORMATS = {
+    TURTLE: RdfFormat.TURTLE,
+    NTRIPLES: RdfFormat.N_TRIPLES,
+    JSONLD: RdfFormat.JSON_LD,
+    RDFXML: RdfFormat.RDF_XML,
+}
 _RANGE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$|^\*/\*$|^[A-Za-z0-9!#$&^_.+-]+/\*$")
 _QVALUE = re.compile(r"^(0(\.\d{0,3})?|1(\.0{0,3})?)$")
 
@@ -258,19 +274,32 @@ def negotiate(accept: str | None, offered: Sequence[str], aliases: dict[str, str
         if best is None or key > best:
             best, chosen = key, media
     if chosen is None:
-        raise NotAcceptable(f"cannot answer with any of: {accept[:200]}; this result is offered as {', '.join(offered)}")
+        raise NotAcceptable(
+            f"cannot answer with any of: {accept[:200]}; this result is offered as {', '.join(offered)}"
+        )
     return chosen
 
 
-def choose_media(form: str, accept: str | None, fmt: str | None) -> str:
-    """The response media type for a query of ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+def choose_media(form: str, accept: str | None, fmt: str | Sequence[str] | None) -> str:
+    """The response media type for a query of ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    ``fmt`` (the ``format`` parameter, repeatable, as SPARQLWrapper sends it) overrides Accept;
+    each value is a short name (``json``, ``tsv``, ``turtle``…) or a media type.
+
+    >>> choose_media("SELECT", None, ["tsv", "text/tab-separated-values"])
+    'text/tab-separated-values'
+    """
     offered = SOLUTION_TYPES if form in {"SELECT", "ASK"} else GRAPH_TYPES
-    if fmt:
-        media = FORMATS.get(fmt.lower())
-        if media is None or media not in offered:
-            raise NotAcceptable(f"format={fmt!r}: a {form} result is offered as {', '.join(offered)}")
-        return media
-    return negotiate(accept, offered, ALIASES if form in {"SELECT", "ASK"} else GRAPH_ALIASES)
+    aliases = ALIASES if form in {"SELECT", "ASK"} else GRAPH_ALIASES
+    values = [fmt] if isinstance(fmt, str) else list(fmt or [])
+    if values:
+        for value in values:
+            text = value.strip().lower()
+            media = FORMATS.get(text) or aliases.get(text, text)
+            if media in offered:
+                return media
+        raise NotAcceptable(f"format={values[0]!r}: a {form} result is offered as {', '.join(offered)}")
+    return negotiate(accept, offered, aliases)
 
 
 # -- protocol requests -------------------------------------------------------------------------
@@ -284,6 +313,7 @@ class SparqlRequest:
     named_graphs: list[str] = field(default_factory=list)
     using_graphs: list[str] = field(default_factory=list)
     using_named_graphs: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)  # ``format=`` values (override Accept)
 
 
 def _media(content_type: str | None) -> tuple[str, str]:
@@ -359,6 +389,8 @@ def parse_request(
             req.using_graphs.append(v)
         elif k == "using-named-graph-uri":
             req.using_named_graphs.append(v)
+        elif k == "format":
+            req.formats.append(v)
     if req.update is not None and (req.default_graphs or req.named_graphs):
         raise BadRequest("default-graph-uri and named-graph-uri go with queries; updates take using-graph-uri")
     if req.query is not None and (req.using_graphs or req.using_named_graphs):
@@ -402,6 +434,12 @@ def _walk(node: Any) -> Iterator[Any]:
             stack.extend(list(n))
 
 
+def _get(node: Any, key: str) -> Any:
+    """A key of an rdflib parse node, or None (rdflib's ``CompValue.get`` returns the key itself
+    when it is missing, so it must never be used here)."""
+    return dict.get(node, key) if isinstance(node, dict) else None
+
+
 def _name(n: Any) -> str | None:
     return getattr(n, "name", None) if isinstance(n, dict) else None
 
@@ -410,7 +448,7 @@ def _refuse_service(tree: Any, text: str) -> None:
     for n in _walk(tree):
         if _name(n) == "ServiceGraphPattern":
             raise QueryRefused(
-                f"SERVICE <{n.get('term')}> is refused: graphsvc never fetches anything; query this store's graphs"
+                f"SERVICE <{_get(n, 'term')}> is refused: graphsvc never fetches anything; query this store's graphs"
             )
     if _keyword(text, "SERVICE"):
         raise QueryRefused("SERVICE is refused: graphsvc never fetches anything; query this store's graphs")
@@ -445,7 +483,10 @@ def analyse_query(text: str) -> QueryInfo:
         parsed = parseQuery(text)
         algebra = translateQuery(parsed).algebra
     except RecursionError:
-        raise QuerySyntaxError("the SPARQL query is nested too deeply to analyse") from None
+        raise QuerySyntaxError(
+            "the SPARQL query is too large or nested too deeply to analyse (rdflib's parser): split it, "
+            "or use VALUES for long lists"
+        ) from None
     except Exception as exc:
         raise _syntax_error(exc, "query") from None
     _refuse_service([parsed, algebra], text)
@@ -453,10 +494,10 @@ def analyse_query(text: str) -> QueryInfo:
         algebra.name, "SELECT"
     )
     default, named = [], []
-    for clause in algebra.get("datasetClause") or []:
-        if clause.get("default") is not None:
+    for clause in _get(algebra, "datasetClause") or []:
+        if _get(clause, "default") is not None:
             default.append(str(clause["default"]))
-        if clause.get("named") is not None:
+        if _get(clause, "named") is not None:
             named.append(str(clause["named"]))
     return QueryInfo(form, tuple(default), tuple(named))
 
@@ -486,6 +527,144 @@ def _graph_target(value: Any) -> str:
     return text
 
 
+# -- INSERT DATA / DELETE DATA: cut out lexically, read by pyoxigraph ------------------------------
+_DQ3 = '"""(?:[^"\\\\]|\\\\.|"(?!""))*"""'
+_SQ3 = "'''(?:[^'\\\\]|\\\\.|'(?!''))*'''"
+_DQ = '"(?:[^"\\\\\\n\\r]|\\\\.)*"'
+_SQ = "'(?:[^'\\\\\\n\\r]|\\\\.)*'"
+#: One SPARQL token that may hide braces or keywords: a string, an IRI, a comment, a name (prefixed
+#: names with their escapes, variables, blank node labels, language tags), or one other character.
+_SPARQL_TOKEN = re.compile(
+    f"(?P<str>{_DQ3}|{_SQ3}|{_DQ}|{_SQ})"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<comment>#[^\n\r]*)"
+    r"|(?P<name>[?$@]?[\w\-.:%]+(?:\\.[\w\-.:%]*)*)"
+    r"|(?P<space>\s+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+Token = tuple[str, str, int, int]  # kind, text, start, end
+
+
+def _tokens(text: str) -> list[Token]:
+    return [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _SPARQL_TOKEN.finditer(text)]
+
+
+def _kw(tok: Token, word: str) -> bool:
+    return tok[0] == "name" and tok[1].upper() == word
+
+
+def _brace(tok: Token, which: str) -> bool:
+    return tok[0] == "other" and tok[1] == which
+
+
+def _matching(tokens: list[Token], i: int) -> int:
+    """The index of the ``}`` closing the ``{`` at ``i``.
+
+    :raises QuerySyntaxError: unbalanced braces.
+    """
+    depth = 0
+    for j in range(i, len(tokens)):
+        if _brace(tokens[j], "{"):
+            depth += 1
+        elif _brace(tokens[j], "}"):
+            depth -= 1
+            if depth == 0:
+                return j
+    raise QuerySyntaxError("the SPARQL update does not parse: unbalanced braces")
+
+
+def _prologue(text: str) -> str:
+    """The PREFIX and BASE declarations of a SPARQL text, as Turtle directives."""
+    out = []
+    toks = [t for t in _tokens(text) if t[0] not in {"space", "comment"}]
+    for k, tok in enumerate(toks):
+        if _kw(tok, "PREFIX") and k + 2 < len(toks) and toks[k + 1][1].endswith(":") and toks[k + 2][0] == "iri":
+            out.append(f"@prefix {toks[k + 1][1]} {toks[k + 2][1]} .")
+        elif _kw(tok, "BASE") and k + 1 < len(toks) and toks[k + 1][0] == "iri":
+            out.append(f"@base {toks[k + 1][1]} .")
+    return "\n".join(out) + "\n"
+
+
+def _data_graphs(text: str, start: int, tokens: list[Token]) -> set[str]:
+    """The graphs one DATA block writes, as pyoxigraph reads its quads (TriG).
+
+    Default-graph triples go into a TriG ``{ … }`` block and each ``GRAPH g { … }`` is passed on
+    verbatim, so the graph of every quad is decided by pyoxigraph's parser, not by this code.
+
+    :raises QuerySyntaxError: the block is not valid quad data.
+    """
+    parts: list[str] = []
+    default: list[str] = []
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        if _kw(tok, "GRAPH"):
+            j = k + 1
+            while j < len(tokens) and not _brace(tokens[j], "{"):
+                j += 1
+            if j == len(tokens):
+                raise QuerySyntaxError("the SPARQL update does not parse: GRAPH without { … }")
+            end = _matching(tokens, j)
+            parts.append(text[tok[2] : tokens[end][3]])
+            k = end + 1
+            continue
+        default.append(tok[1])
+        k += 1
+    chunk = "".join(default).strip().strip(".").strip()
+    if chunk:
+        parts.append("{ " + chunk + " }")
+    doc = _prologue(text[:start]) + "\n".join(parts)
+    try:
+        quads = list(parse(doc.encode("utf-8"), format=RdfFormat.TRIG))
+    except (SyntaxError, ValueError) as exc:
+        raise QuerySyntaxError(f"the SPARQL update does not parse: {str(exc)[:300]}") from None
+    graphs = set()
+    for q in quads:
+        if isinstance(q.graph_name, DefaultGraph):
+            graphs.add(DEFAULT_GRAPH)
+        elif isinstance(q.graph_name, NamedNode):
+            graphs.add(q.graph_name.value)
+        else:
+            raise QuerySyntaxError("the SPARQL update does not parse: a graph name must be an IRI")
+    return graphs
+
+
+def split_data_blocks(text: str) -> tuple[str, set[str]]:
+    """The update with every INSERT DATA / DELETE DATA body emptied, and the graphs those bodies write.
+
+    rdflib's parser recurses once per triple (a thousand triples take seconds, a few thousand
+    overflow its stack), so bulk data never reaches it: the bodies are cut out by an exact
+    SPARQL tokenisation (strings, IRIs, comments and names cannot hide a brace or a keyword)
+    and their graphs read by pyoxigraph's TriG parser; rdflib analyses the small rest.
+
+    >>> skeleton, graphs = split_data_blocks('INSERT DATA { GRAPH <http://g> { <http://s> <http://p> "}" } }')
+    >>> skeleton, sorted(graphs)
+    ('INSERT DATA { }', ['http://g'])
+    """
+    tokens = _tokens(text)
+    significant = [i for i, t in enumerate(tokens) if t[0] not in {"space", "comment"}]
+    out: list[str] = []
+    graphs: set[str] = set()
+    pos = 0
+    n = 0
+    while n + 2 < len(significant):
+        a, b, c = (tokens[significant[n + x]] for x in range(3))
+        if (_kw(a, "INSERT") or _kw(a, "DELETE")) and _kw(b, "DATA") and _brace(c, "{"):
+            open_i = significant[n + 2]
+            close_i = _matching(tokens, open_i)
+            body_start, body_end = tokens[open_i][3], tokens[close_i][2]
+            graphs |= _data_graphs(text, body_start, tokens[open_i + 1 : close_i])
+            out.append(text[pos:body_start] + " ")
+            pos = body_end
+            while n < len(significant) and significant[n] <= close_i:
+                n += 1
+            continue
+        n += 1
+    out.append(text[pos:])
+    return "".join(out), graphs
+
+
 @functools.lru_cache(maxsize=256)
 def analyse_update(text: str) -> UpdateInfo:
     """Which graphs each operation of an update touches; refuses LOAD and SERVICE.
@@ -500,64 +679,72 @@ def analyse_update(text: str) -> UpdateInfo:
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import parseUpdate
 
+    skeleton, data_writes = split_data_blocks(text)
     try:
-        parsed = parseUpdate(text)
+        parsed = parseUpdate(skeleton)
         ops = translateUpdate(parsed).algebra
     except RecursionError:
-        raise QuerySyntaxError("the SPARQL update is nested too deeply to analyse") from None
+        raise QuerySyntaxError(
+            "the SPARQL update is too large or nested too deeply to analyse; send bulk data as INSERT DATA "
+            "or with the Graph Store Protocol"
+        ) from None
     except Exception as exc:
         raise _syntax_error(exc, "update") from None
     _refuse_service([parsed, ops], text)
     reads: set[str] = set()
-    writes: set[str] = set()
+    writes: set[str] = set(data_writes)
     any_named = False
     names = []
+    if any(op.name == "Load" for op in ops) or _keyword(text, "LOAD"):
+        raise QueryRefused(
+            "LOAD is refused: graphsvc never fetches anything; send the data with the Graph Store Protocol"
+        )
     for op in ops:
         names.append(op.name)
-        if op.name == "Load" or _keyword(text, "LOAD"):
-            raise QueryRefused("LOAD is refused: graphsvc never fetches anything; send the data with the Graph Store Protocol")
         if op.name in {"InsertData", "DeleteData", "DeleteWhere"}:
-            for g in (op.get("quads") or {}).keys():
+            for g in _get(op, "quads") or {}:
                 iri = _iri_or_var(g)
                 if iri is None:
                     raise QueryRefused("a GRAPH given by a variable in DELETE WHERE is refused: name the graph")
                 writes.add(iri)
                 if op.name == "DeleteWhere":
                     reads.add(iri)
-            if op.get("triples"):
+            if _get(op, "triples"):
                 writes.add(DEFAULT_GRAPH)
                 if op.name == "DeleteWhere":
                     reads.add(DEFAULT_GRAPH)
         elif op.name == "Modify":
-            with_graph = op.get("withClause")
+            with_graph = _get(op, "withClause")
             with_iri = str(with_graph) if with_graph is not None else None
-            for clause in (op.get("delete"), op.get("insert")):
+            for clause in (_get(op, "delete"), _get(op, "insert")):
                 if not clause:
                     continue
-                for g in (clause.get("quads") or {}).keys():
+                for g in _get(clause, "quads") or {}:
                     iri = _iri_or_var(g)
                     if iri is None:
-                        raise QueryRefused("a GRAPH given by a variable in an INSERT/DELETE template is refused: name the graph")
+                        raise QueryRefused(
+                            "a GRAPH given by a variable in an INSERT/DELETE template is refused: name the graph"
+                        )
                     writes.add(iri)
-                if clause.get("triples"):
+                if _get(clause, "triples"):
                     writes.add(with_iri or DEFAULT_GRAPH)
-            using = op.get("using") or []
-            using_default = [str(u["default"]) for u in using if u.get("default") is not None]
-            using_named = [str(u["named"]) for u in using if u.get("named") is not None]
+            using = _get(op, "using") or []
+            using_default = [str(u["default"]) for u in using if _get(u, "default") is not None]
+            using_named = [str(u["named"]) for u in using if _get(u, "named") is not None]
             if using:
                 reads.update(using_default or [DEFAULT_GRAPH])
                 reads.update(using_named)
             else:
                 reads.add(with_iri or DEFAULT_GRAPH)
-            for n in _walk(op.get("where")):
+            for n in _walk(_get(op, "where")):
                 if _name(n) in {"Graph", "GraphGraphPattern"}:
-                    iri = _iri_or_var(n.get("term"))
+                    iri = _iri_or_var(_get(n, "term"))
                     if iri is not None:
                         reads.add(iri)
                     elif not using_named:
                         any_named = True
         elif op.name in {"Clear", "Drop", "Create"}:
-            writes.add(_graph_target(op.get("graphiri")))
+            writes.add(_graph_target(_get(op, "graphiri")))
         elif op.name in {"Add", "Move", "Copy"}:
             src, dst = (_graph_target(g) for g in op["graph"])
             reads.add(src)
@@ -680,7 +867,11 @@ def _json_term(t: Any) -> dict[str, Any]:
     if isinstance(t, Triple):
         return {
             "type": "triple",
-            "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate), "object": _json_term(t.object)},
+            "value": {
+                "subject": _json_term(t.subject),
+                "predicate": _json_term(t.predicate),
+                "object": _json_term(t.object),
+            },
         }
     return {"type": "literal", "value": str(t)}
 
@@ -736,7 +927,7 @@ def serialize_solutions(variables: Sequence[str], rows: Iterable[Sequence[Any]],
     """
     buf = io.StringIO()
     if media_type == RESULTS_JSON:
-        buf.write('{"head":{"vars":' + json.dumps(list(variables)) + '},"results":{"bindings":[')
+        buf.write('{"head":{"vars":' + json.dumps(list(variables), separators=(",", ":")) + '},"results":{"bindings":[')
         for i, row in enumerate(rows):
             binding = {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
             buf.write(("," if i else "") + json.dumps(binding, ensure_ascii=False, separators=(",", ":")))
@@ -795,12 +986,26 @@ def evaluate(store: Any, job: Job, deadline: float | None = None) -> Result:
 
     :raises QueryTimeout: the deadline passed while reading results.
     """
+    error: GraphSvcError | None = None
+    try:
+        return _evaluate(store, job, deadline)
+    except GraphSvcError as exc:
+        # a fresh exception, raised outside this handler, keeps no traceback into _evaluate's frame:
+        # pyoxigraph's result iterators must be dropped on the thread that made them
+        error = type(exc)(exc.message, errors=exc.errors)
+    raise error
+
+
+def _evaluate(store: Any, job: Job, deadline: float | None) -> Result:
     start = time.monotonic()
-    res = store.raw_query(
-        job.query,
-        default_graph=list(job.default_graph) if job.default_graph is not None else None,
-        named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
-    )
+    try:
+        res = store.raw_query(
+            job.query,
+            default_graph=list(job.default_graph) if job.default_graph is not None else None,
+            named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
+        )
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors
+        raise BadRequest(f"the query failed: {exc}") from None
     _check(deadline)
     truncated = False
     count = 0
@@ -943,13 +1148,26 @@ class SnapshotManager:
 
 _ERRORS: dict[str, type[GraphSvcError]] = {
     cls.code: cls
-    for cls in (QuerySyntaxError, QueryTimeout, StoreError, QueryRefused, NotAcceptable, BadRequest, Forbidden)
+    for cls in (
+        QuerySyntaxError,
+        QueryTimeout,
+        StoreError,
+        QueryRefused,
+        NotAcceptable,
+        BadRequest,
+        Forbidden,
+        UpdateFailed,
+    )
 }
 
 
-def _worker_main(conn: Any, parent_pid: int) -> None:  # pragma: no cover - runs in a child process
+def _worker_main(fd: int, parent_pid: int) -> None:  # pragma: no cover - runs in a child process
     """A query worker: open the checkpoint named by each job and evaluate it."""
+    from multiprocessing.connection import Connection
+
     from graphsvc.store import EmbeddedStore
+
+    conn = Connection(fd)
 
     def watchdog() -> None:
         while True:
@@ -979,18 +1197,31 @@ def _worker_main(conn: Any, parent_pid: int) -> None:  # pragma: no cover - runs
 
 
 class _Worker:
-    def __init__(self, ctx: Any) -> None:
-        parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True, name="graphsvc-query")
-        self.proc.start()
+    """A worker process (``python -c``, not multiprocessing's spawn, so that it never re-imports
+    the server's main module) talking over a socket pair."""
+
+    def __init__(self) -> None:
+        parent, child = socket.socketpair()
+        fd = child.fileno()
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        code = f"from graphsvc.sparql_endpoint import _worker_main; _worker_main({fd}, {os.getpid()})"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code], pass_fds=[fd], stdin=subprocess.DEVNULL, env=env, close_fds=True
+        )
         child.close()
-        self.conn = parent
+        self.conn = Connection(parent.detach())
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.proc.kill()
         with contextlib.suppress(Exception):
-            self.proc.join(2)
+            self.proc.wait(5)
         with contextlib.suppress(Exception):
             self.conn.close()
 
@@ -1002,7 +1233,6 @@ class ProcessExecutor:
         self.snapshots = snapshots
         self.workers = max(1, workers)
         self.grace = grace
-        self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._started = False
@@ -1016,7 +1246,7 @@ class ProcessExecutor:
             self._started = True
             self.snapshots.start()
             for _ in range(self.workers):
-                self._idle.put(_Worker(self._ctx))
+                self._idle.put(_Worker())
 
     def refresh(self) -> None:
         if self._started:
@@ -1025,7 +1255,7 @@ class ProcessExecutor:
     def _replace(self) -> None:
         def spawn() -> None:
             if not self._closed:
-                self._idle.put(_Worker(self._ctx))
+                self._idle.put(_Worker())
 
         threading.Thread(target=spawn, daemon=True, name="graphsvc-respawn").start()
 
@@ -1131,8 +1361,8 @@ def service_description(endpoint: str, graphs: Sequence[str], media_type: str, *
 
 
 # -- updates and the Graph Store Protocol ------------------------------------------------------
-def run_update(store: Any, principal: Principal, text: str) -> UpdateInfo:
-    """Check and apply a SPARQL update in one transaction.
+def authorise_update(principal: Principal, text: str) -> UpdateInfo:
+    """Analyse a SPARQL update and check the caller may do all of it (before taking the write lock).
 
     :raises Forbidden: not a writer, or a graph outside the caller's.
     :raises QueryRefused: LOAD, SERVICE, unnamed graphs.
@@ -1142,8 +1372,25 @@ def run_update(store: Any, principal: Principal, text: str) -> UpdateInfo:
         raise Forbidden("SPARQL updates need a writer or admin key (Authorization: Bearer KEY)")
     info = analyse_update(text)
     check_update(principal, info)
-    store.update(text)
     return info
+
+
+def run_update(store: Any, principal: Principal, text: str) -> UpdateInfo:
+    """Check and apply a SPARQL update in one transaction."""
+    info = authorise_update(principal, text)
+    apply_update(store, text)
+    return info
+
+
+def apply_update(store: Any, text: str) -> None:
+    """One update, one transaction.
+
+    :raises UpdateFailed: pyoxigraph refused it while applying it (it was rolled back).
+    """
+    try:
+        store.update(text)
+    except RuntimeError as exc:
+        raise UpdateFailed(f"the update failed and changed nothing: {exc}") from None
 
 
 def gsp_target(graph: str | None, default: bool) -> str:
@@ -1219,7 +1466,7 @@ def gsp_write(store: Any, principal: Principal, target: str, triples: Sequence[A
         if body:
             parts.append(f"INSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}")
     if parts:
-        store.update(" ;\n".join(parts))
+        apply_update(store, " ;\n".join(parts))
     return not existed
 
 
@@ -1231,11 +1478,11 @@ def gsp_delete(store: Any, principal: Principal, target: str) -> None:
     """
     require_write(principal, [target])
     if target == DEFAULT_GRAPH:
-        store.update("DROP SILENT DEFAULT")
+        apply_update(store, "DROP SILENT DEFAULT")
         return
     if not graph_exists(store, target):
         raise UnknownTerm(f"no graph {target} in this store")
-    store.update(f"DROP GRAPH <{target}>")
+    apply_update(store, f"DROP GRAPH <{target}>")
 
 
 def check_query_text(text: str) -> None:

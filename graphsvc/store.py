@@ -144,6 +144,11 @@ class EmbeddedStore:
     def open(cls, path: Path, *, read_only: bool = False) -> EmbeddedStore:
         if not path.exists():
             raise StoreError(f"no store at {path}: run `graphsvc build` first")
+        if read_only and is_locked(path):
+            raise StoreError(
+                f"the store at {path} is open for writing by another process (a running `graphsvc serve`?): "
+                "ask that server (its REST API or /sparql), or stop it first"
+            )
         try:
             store = Store.read_only(str(path)) if read_only else Store(str(path))
         except OSError as exc:
@@ -252,6 +257,22 @@ class EmbeddedStore:
         del self._store
 
 
+def is_locked(path: Path) -> bool:
+    """Whether another process holds the store's RocksDB lock (a writer has it open)."""
+    import fcntl
+
+    lock = path / "LOCK"
+    if not lock.exists():
+        return False
+    with lock.open("rb") as fh:
+        try:
+            fcntl.lockf(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(fh, fcntl.LOCK_UN)
+    return False
+
+
 def write_fresh_store(store_link: Path, quads: Sequence[Quad]) -> Path:
     """Bulk-load ``quads`` into a new store generation and swap it in atomically.
 
@@ -274,6 +295,11 @@ def write_fresh_store(store_link: Path, quads: Sequence[Quad]) -> Path:
             tmp_link.unlink()
         tmp_link.symlink_to(gen.name)
         old = store_link.resolve() if store_link.is_symlink() else None
+        if old is not None and is_locked(old):
+            raise StoreError(
+                f"the store at {store_link} is open in another process (a running `graphsvc serve`?); "
+                "stop it before rebuilding, or load organisations through its API"
+            )
         if store_link.exists() and not store_link.is_symlink():
             raise StoreError(f"{store_link} is a directory, not a graphsvc store link; move it away")
         os.replace(tmp_link, store_link)

@@ -1,0 +1,1453 @@
+"""The HTTP face of graphsvc: REST routes, the SPARQL 1.1 endpoint and the Graph Store Protocol.
+
+``create_app(service, settings)`` builds a FastAPI app and keeps no module-level state. Routes
+only translate: REST routes call the domain functions (:mod:`graphsvc.service`,
+:mod:`graphsvc.coverage`, :mod:`graphsvc.applicability`, :mod:`graphsvc.imports`) on a view
+of the service restricted to what the caller may read (:class:`graphsvc.security.ScopedStore`),
+and the SPARQL routes hand over to :mod:`graphsvc.sparql_endpoint`.
+
+Every error leaves through one handler as
+``{"ok": false, "error": msg, "errors": [...], "status": n, "code": "..."}``; an exception
+that is not a :class:`~graphsvc.errors.GraphSvcError` becomes a generic 500 and its traceback
+goes to the log only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import inspect
+import logging
+import re
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request, Response, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graphsvc import coverage as C
+from graphsvc import service as S
+from graphsvc.applicability import applicable, system_profile
+from graphsvc.config import Settings
+from graphsvc.errors import AuthError, DataLoadError, GraphSvcError, QueryNotFound, QueryParameterError, UnknownTerm
+from graphsvc.namespaces import GSD, compress, graph_iri
+from graphsvc.results import jsonable
+from graphsvc.security import (
+    ORG_PREFIX,
+    KeyStore,
+    Principal,
+    ScopedStore,
+    principal_for,
+    readable,
+    require_org_writer,
+    require_write,
+)
+from graphsvc.service import GraphService
+from graphsvc.sparql_endpoint import (
+    GRAPH_ALIASES,
+    GRAPH_TYPES,
+    BadRequest,
+    Job,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    analyse_query,
+    apply_update,
+    authorise_update,
+    check_query_text,
+    choose_media,
+    gsp_delete,
+    gsp_read,
+    gsp_target,
+    gsp_write,
+    make_executor,
+    negotiate,
+    parse_graph_body,
+    parse_request,
+    query_dataset,
+    serialize_triples,
+    service_description,
+)
+
+log = logging.getLogger("graphsvc.api")
+
+TRUNCATED = "X-Graphsvc-Truncated"
+_ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+YAML_TYPES = {"text/yaml", "application/yaml", "application/x-yaml", "text/x-yaml", "application/json", "text/plain"}
+
+
+class Conflict(GraphSvcError):
+    """The thing to create exists already."""
+
+    code = "conflict"
+    http_status = 409
+    default_message = "it exists already"
+
+
+# -- response models (documentation and output validation) -----------------------------------------
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+
+class ErrorBody(_Model):
+    ok: bool = False
+    error: str = Field(description="What went wrong, for a person.")
+    errors: list[str] = Field(description="Every problem found (e.g. each SHACL violation).")
+    status: int
+    code: str = Field(description="Stable error code, e.g. query_not_found, forbidden, query_timeout.")
+
+
+class Framework(_Model):
+    id: str
+    title: str
+    edition: str
+    requirements: int
+    publisher: str
+    iri: str
+
+
+class RequirementItem(_Model):
+    curie: str
+    notation: str
+    title: str = ""
+    kind: str
+    parent: str = ""
+    summary: str = ""
+
+
+class RequirementPage(_Model):
+    framework: str
+    total: int
+    limit: int
+    offset: int
+    items: list[RequirementItem]
+
+
+class Requirement(_Model):
+    iri: str
+    curie: str
+    framework: str
+    notation: str
+    title: str = ""
+    kind: str
+    parent: str = ""
+    summary: str = ""
+
+
+class Hop(_Model):
+    from_: str = Field(alias="from")
+    from_curie: str
+    to: str
+    to_curie: str
+    relation: str
+    inverted: bool
+    strength: int
+    status: str
+    source: str
+    comment: str
+    mapping: str
+
+
+class CrosswalkLink(_Model):
+    source: str
+    source_curie: str
+    target: str
+    target_curie: str
+    target_title: str
+    target_framework: str
+    relation: str = Field(description="equal, subset, superset, intersects or not-related (read source r target).")
+    transfer: str = Field(description="full, partial or none: how much meeting the source meets the target.")
+    strength: int
+    status: str
+    derived: bool
+    source_ref: str
+    comment: str
+    path: list[Hop]
+
+
+class CrosswalkAnswer(_Model):
+    requirement: Requirement
+    to: str | None
+    mappings_used: str
+    total: int
+    items: list[CrosswalkLink]
+
+
+class CrosswalkPage(_Model):
+    from_: str = Field(alias="from")
+    to: str
+    mappings_used: str
+    total: int
+    limit: int
+    offset: int
+    items: list[CrosswalkLink]
+
+
+class CoverRow(_Model):
+    rank: int
+    notation: str
+    title: str
+    curie: str
+    new_targets: int
+    cumulative: int
+    targets: list[str]
+
+
+class CoverAnswer(_Model):
+    from_: str = Field(alias="from")
+    to: str
+    budget: int
+    items: list[CoverRow]
+
+
+class ApplicableRow(_Model):
+    notation: str
+    title: str
+    curie: str
+    status: str = Field(description="applies, or applies-from (a later date)")
+    from_: dt.date = Field(alias="from")
+    role: str
+    category: str
+    layer: str
+    reason: str
+
+
+class ApplicableAnswer(_Model):
+    roles: list[str]
+    categories: list[str]
+    system: str | None = None
+    as_of: dt.date
+    law_version: str
+    total: int
+    items: list[ApplicableRow]
+
+
+class SystemRow(_Model):
+    id: str
+    iri: str
+    label: str
+    org: str
+    org_label: str
+    purpose: str
+    roles: list[str]
+    categories: list[str]
+    depends_on: list[str]
+
+
+class CertificateRow(_Model):
+    id: str
+    iri: str
+    kind: str
+    label: str
+    holder: str
+    framework: str
+    valid_from: dt.date
+    valid_until: dt.date
+    issuer: str = ""
+    accreditation: str = ""
+    systems: int
+
+
+class CoverageRequirement(_Open):
+    notation: str
+    curie: str
+    title: str
+    status: str = Field(description="satisfied, partial, gap or not-applicable")
+    via: list[str]
+    residual: list[str]
+    explanation: str
+    path_count: int
+    applicability: dict[str, Any] | None = None
+    paths: list[dict[str, Any]] | None = None
+
+
+class CertificateCoverage(_Open):
+    certificate: dict[str, Any]
+    target: str
+    as_of: str
+    law_version: str
+    mappings_used: str
+    summary: dict[str, int]
+    requirements: list[CoverageRequirement]
+
+
+class SystemCoverage(_Open):
+    system: dict[str, Any]
+    target: str
+    as_of: str
+    law_version: str
+    mappings_used: str
+    certificates: list[dict[str, Any]]
+    ignored: list[dict[str, Any]]
+    summary: dict[str, int]
+    by_origin: dict[str, int]
+    requirements: list[CoverageRequirement]
+
+
+class OrgCoverage(_Open):
+    organisation: str
+    target: str
+    as_of: str
+    law_version: str
+    summary: dict[str, int]
+    systems: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+
+
+class Organisation(_Model):
+    id: str
+    graphs: dict[str, int] = Field(description="Each graph of the organisation the caller may read, with its size.")
+    systems: list[str] = []
+    certificates: list[str] = []
+
+
+class OrgWritten(_Model):
+    ok: bool = True
+    organisation: str
+    created: bool
+    triples: int
+    graphs: dict[str, int]
+
+
+class QueryParamInfo(_Model):
+    name: str
+    kind: str
+    required: bool
+    default: str | None = None
+    help: str = ""
+
+
+class NamedQueryInfo(_Model):
+    name: str
+    summary: str
+    description: str = ""
+    tags: list[str]
+    form: str
+    params: list[QueryParamInfo]
+    run: str
+    text: str | None = None
+
+
+class QueryRun(_Model):
+    query: str
+    total: int
+    limit: int
+    offset: int
+    rows: list[dict[str, Any]]
+
+
+class Health(_Model):
+    ok: bool = True
+    version: str
+    graphs: int
+    executor: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Malformed request or parameter"},
+    401: {"model": ErrorBody, "description": "Missing or unknown API key"},
+    403: {"model": ErrorBody, "description": "The key may not do this"},
+    404: {"model": ErrorBody, "description": "Not found (or not visible to this key)"},
+}
+
+
+# -- parameters shared by several routes --------------------------------------------------------------
+#: Documents the bearer scheme in OpenAPI; the key itself is read (and checked) by AppState.principal.
+Auth = Annotated[Any, Security(HTTPBearer(auto_error=False, description="An API key from `graphsvc keys create`."))]
+Depth = Annotated[int, Query(ge=1, le=3, description="Most mapping hops in a chained link.")]
+MinStrength = Annotated[int, Query(ge=1, le=10, description="Ignore mappings weaker than this.")]
+Proposed = Annotated[bool, Query(description="Also follow proposed (not yet approved) mappings.")]
+AsOf = Annotated[dt.date | None, Query(description="Date (YYYY-MM-DD); default today.")]
+LawVersion = Annotated[str | None, Query(description="EU AI Act date layer: adopted or amended.")]
+Target = Annotated[str, Query(description="Target framework id, e.g. euaia.")]
+Explain = Annotated[bool, Query(description="Include the justification paths of each requirement.")]
+GraphArg = Annotated[str | None, Query(description="The graph's IRI (or a CURIE such as gsg:org/acme).")]
+DefaultArg = Annotated[str | None, Query(description="Present (?default) for the store's default graph.")]
+
+
+# -- errors: one body, one handler ----------------------------------------------------------------
+def error_body(status: int, code: str, message: str, errors: list[str] | None = None) -> dict[str, Any]:
+    """The one JSON shape of every error graphsvc's API returns."""
+    return {"ok": False, "error": message, "errors": errors or [message], "status": status, "code": code}
+
+
+def error_response(exc: BaseException) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if isinstance(exc, GraphSvcError):
+        status, code, message, errors = exc.http_status, exc.code, exc.message, exc.errors
+        if isinstance(exc, AuthError):
+            headers["WWW-Authenticate"] = 'Bearer realm="graphsvc"'
+    elif isinstance(exc, RequestValidationError):
+        errors = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+            errors.append(f"{where}: {e.get('msg', 'invalid')}")
+        status, code = 422, "request_invalid"
+        message = "; ".join(errors) or "invalid request"
+    elif isinstance(exc, StarletteHTTPException):
+        status = exc.status_code
+        code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+        message = str(exc.detail)
+        errors = [message]
+        headers.update(exc.headers or {})
+    else:
+        log.error("unhandled error", exc_info=exc)
+        status, code, message = 500, "internal_error", "internal error; the server log has the details"
+        errors = [message]
+    return JSONResponse(error_body(status, code, message, errors), status_code=status, headers=headers)
+
+
+async def handle_error(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(exc)
+
+
+# -- the request body limit (pure ASGI, outermost) ------------------------------------------------
+class BodyLimit:
+    """Answer 413 to a body larger than ``limit`` bytes, by Content-Length or as it streams in."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = None
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                length = value
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await self._reply(send, BadRequest("Content-Length is not a number"))
+                return
+            if declared > self.limit:
+                await self._reply(send, self._too_large())
+                return
+        received = 0
+        started = False
+
+        async def limited_receive() -> dict[str, Any]:
+            nonlocal received
+            message: dict[str, Any] = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise self._too_large()
+            return message
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except PayloadTooLarge as exc:
+            if not started:
+                await self._reply(send, exc)
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(f"the request body is larger than {self.limit:,} bytes (settings.body_limit)")
+
+    async def _reply(self, send: Callable[..., Any], exc: GraphSvcError) -> None:
+        response = error_response(exc)
+        response.headers["Connection"] = "close"
+        await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+# -- state ------------------------------------------------------------------------------------
+class AppState:
+    """What one app holds: the service, settings, keys, the query executor and the write lock."""
+
+    def __init__(self, service: GraphService, settings: Settings, keys: KeyStore, executor: Any) -> None:
+        self.service = service
+        self.settings = settings
+        self.keys = keys
+        self.executor = executor
+        self.write_lock = threading.Lock()
+        self._views: dict[str, GraphService] = {}
+        self._views_lock = threading.Lock()
+
+    def principal(self, request: Request) -> Principal:
+        return principal_for(self.keys, request.headers.get("authorization"), anonymous=self.settings.anonymous)
+
+    def writer(self, request: Request) -> Principal:
+        p = self.principal(request)
+        if p.is_anonymous:
+            raise AuthError("writing needs a writer or admin API key (Authorization: Bearer KEY)")
+        return p
+
+    def view(self, principal: Principal) -> GraphService:
+        """The service as this caller may see it (admins see the whole store)."""
+        if principal.is_admin:
+            return self.service
+        key = principal.scope
+        with self._views_lock:
+            svc = self._views.get(key)
+            if svc is None:
+                scope = Principal(key_id=None, role="reader", tenant=principal.tenant, name=key)
+                svc = GraphService(self.settings, ScopedStore(self.service.store, scope), self.service.registry)
+                self._views[key] = svc
+            return svc
+
+    def after_write(self) -> None:
+        """Call with the write lock held, after every write."""
+        self.service.invalidate()
+        with self._views_lock:
+            self._views.clear()
+        self.executor.refresh()
+
+
+def _opts(svc: GraphService, as_of: dt.date | None, law_version: str | None, depth: int, proposed: bool) -> C.Options:
+    return C.Options(
+        as_of=as_of or dt.date.today(),
+        layer=law_version or svc.settings.law_version,
+        depth=depth,
+        include_proposed=proposed,
+    )
+
+
+def _mappings_used(include_proposed: bool) -> str:
+    return "approved and proposed" if include_proposed else "approved only"
+
+
+def _org_id(org: str) -> str:
+    if not _ORG_ID.match(org):
+        raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
+    return org
+
+
+def _split(text: str | None) -> list[str]:
+    return [t for t in (text or "").split(";") if t]
+
+
+# -- pages ----------------------------------------------------------------------------------------
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 1rem 0; }}
+td, th {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
+code, textarea, pre {{ font-family: ui-monospace, monospace; }}
+textarea {{ width: 100%; height: 14rem; }}
+pre {{ background: #f6f6f6; padding: .6rem; overflow: auto; max-height: 30rem; }}
+nav a {{ margin-right: 1rem; }}
+</style></head><body>{body}</body></html>
+"""
+
+_EDITOR_JS = """
+const form = document.getElementById('f');
+const out = document.getElementById('out');
+const key = document.getElementById('key');
+key.value = sessionStorage.getItem('graphsvc-key') || '';
+function cell(b) {
+  if (!b) return '';
+  if (b.type === 'literal') return b.value + (b['xml:lang'] ? '@' + b['xml:lang'] : '');
+  return b.type === 'bnode' ? '_:' + b.value : b.value;
+}
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  sessionStorage.setItem('graphsvc-key', key.value);
+  const fmt = document.getElementById('fmt').value;
+  const headers = {'Content-Type': 'application/sparql-query', 'Accept': fmt};
+  if (key.value) headers['Authorization'] = 'Bearer ' + key.value;
+  out.textContent = 'running…';
+  const t0 = performance.now();
+  const r = await fetch('sparql', {method: 'POST', headers, body: document.getElementById('q').value});
+  const ms = Math.round(performance.now() - t0);
+  const text = await r.text();
+  const note = document.createElement('p');
+  note.textContent = r.status + ' ' + r.statusText + ', ' + ms + ' ms' +
+    (r.headers.get('X-Graphsvc-Truncated') ? ' (truncated at the result cap)' : '');
+  out.replaceChildren(note);
+  if (r.ok && fmt === 'application/sparql-results+json') {
+    const data = JSON.parse(text);
+    if ('boolean' in data) { out.append(String(data.boolean)); return; }
+    const table = document.createElement('table');
+    const head = table.insertRow();
+    for (const v of data.head.vars) { const th = document.createElement('th'); th.textContent = v; head.append(th); }
+    for (const b of data.results.bindings) {
+      const row = table.insertRow();
+      for (const v of data.head.vars) row.insertCell().textContent = cell(b[v]);
+    }
+    out.append(table);
+  } else {
+    const pre = document.createElement('pre'); pre.textContent = text; out.append(pre);
+  }
+});
+const given = new URLSearchParams(location.search).get('query');
+if (given) document.getElementById('q').value = given;
+if (location.hash === '#run') form.requestSubmit();
+"""
+
+_EXAMPLE = """PREFIX gs: <https://w3id.org/graphsvc/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?subject ?relation ?object ?strength
+WHERE {
+  ?m a gs:Mapping ; gs:subject ?s ; gs:object ?o ; gs:relation ?relation ; gs:strength ?strength .
+  ?s skos:notation ?subject . ?o skos:notation ?object .
+}
+ORDER BY DESC(?strength)
+LIMIT 20
+"""
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def home_page(state: AppState, principal: Principal | None) -> str:
+    rows = ""
+    summary = "<p>Send an API key to see what this service holds (anonymous access is off).</p>"
+    if principal is not None:
+        svc = state.view(principal)
+        fws = svc.frameworks()
+        rows = "".join(
+            f"<tr><td><code>{html.escape(f['id'])}</code></td><td>{html.escape(f['title'])}</td>"
+            f"<td>{html.escape(f['edition'])}</td><td>{f['requirements']}</td></tr>"
+            for f in fws
+        )
+        graphs = svc.store.named_graphs()
+        orgs = sorted({g[len(ORG_PREFIX) :].split("/")[0] for g in graphs if g.startswith(ORG_PREFIX)})
+        mapping_sets = [g for g in graphs if g.startswith(graph_iri("mappings/"))]
+        summary = (
+            f"<p>{_n(len(fws), 'framework edition')}, {_n(sum(f['requirements'] for f in fws), 'requirement')}, "
+            f"{_n(len(mapping_sets), 'mapping set')}, {_n(len(orgs), 'organisation')} "
+            f"({html.escape(', '.join(orgs)) or 'none'}), in {_n(len(graphs), 'named graph')}"
+            f"{' visible to you' if not principal.is_admin else ''}.</p>"
+            "<table><tr><th>id</th><th>framework</th><th>edition</th><th>requirements</th></tr>" + rows + "</table>"
+        )
+    body = (
+        "<h1>graphsvc</h1><p>A knowledge graph of AI-governance requirements (ISO/IEC 42001, the EU AI Act, "
+        "NIST AI RMF, CSA AICM), their crosswalks, and coverage of organisations' controls, evidence and "
+        "certificates.</p>"
+        + summary
+        + '<nav><a href="docs">REST API (OpenAPI)</a><a href="sparql-editor">SPARQL editor</a>'
+        '<a href="sparql">SPARQL service description</a><a href="queries">named queries</a>'
+        '<a href="openapi.json">openapi.json</a></nav>'
+        "<p>SPARQL 1.1 endpoint: <code>/sparql</code> (GET or POST; JSON, XML, CSV, TSV, Turtle, N-Triples, "
+        "JSON-LD). Graph Store Protocol: <code>/rdf-graphs?graph=IRI</code>. Send API keys as "
+        "<code>Authorization: Bearer KEY</code>.</p>"
+    )
+    return _PAGE.format(title="graphsvc", body=body)
+
+
+def editor_page() -> str:
+    body = (
+        '<h1>SPARQL editor</h1><nav><a href="./">home</a><a href="docs">REST API</a></nav>'
+        "<p>A plain editor served by graphsvc itself (no third-party scripts). Any SPARQL 1.1 client, "
+        "YASGUI included, can use <code>/sparql</code> as its endpoint. Link a query with "
+        "<code>?query=…</code>, and add <code>#run</code> to run it on opening.</p>"
+        '<form id="f"><textarea id="q" spellcheck="false">' + html.escape(_EXAMPLE) + "</textarea>"
+        '<p><label>API key <input id="key" type="password" size="40" autocomplete="off"></label> '
+        '<label>format <select id="fmt">'
+        '<option value="application/sparql-results+json">table (JSON)</option>'
+        '<option value="text/csv">CSV</option><option value="text/tab-separated-values">TSV</option>'
+        '<option value="application/sparql-results+xml">XML</option>'
+        '<option value="text/turtle">Turtle (CONSTRUCT)</option>'
+        '<option value="application/ld+json">JSON-LD (CONSTRUCT)</option>'
+        '</select></label> <button type="submit">Run</button></p></form><div id="out"></div>'
+        "<script>" + _EDITOR_JS + "</script>"
+    )
+    return _PAGE.format(title="graphsvc SPARQL editor", body=body)
+
+
+# -- the app ----------------------------------------------------------------------------------------
+def create_app(
+    service: GraphService,
+    settings: Settings | None = None,
+    *,
+    keys: KeyStore | None = None,
+    executor: Any = None,
+    query_workers: int = 2,
+) -> FastAPI:
+    """The FastAPI app over one service.
+
+    ``executor`` runs SPARQL queries (default: worker processes over checkpoints of an on-disk
+    store, threads for an in-memory one); ``keys`` defaults to ``<data_dir>/keys.json``.
+    """
+    settings = settings or service.settings
+    keys = keys or KeyStore(settings.data_path / "keys.json")
+    if executor is None:
+        executor = make_executor(service.store, settings.data_path, query_workers)
+    state = AppState(service, settings, keys, executor)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(state.executor.start)
+        try:
+            yield
+        finally:
+            state.executor.close()
+
+    from graphsvc import __version__
+
+    app = FastAPI(
+        title="graphsvc",
+        version=__version__,
+        summary="AI-governance requirements, crosswalks and coverage: REST API and SPARQL 1.1 endpoint.",
+        description=(
+            "Send an API key as `Authorization: Bearer KEY` (`graphsvc keys create`). Without one, "
+            "requests read the public graphs (catalogs, mappings, what organisations publish) unless "
+            "anonymous access is turned off. Errors are JSON: "
+            '`{"ok": false, "error": ..., "errors": [...], "status": n, "code": ...}`.'
+        ),
+        lifespan=lifespan,
+    )
+    app.state.gs = state
+    for cls in (GraphSvcError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(cls, handle_error)
+    if settings.cors_origins.strip():
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=[TRUNCATED],
+        )
+    app.add_middleware(BodyLimit, limit=settings.body_limit)
+
+    # -- pages and health ----------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        try:
+            principal: Principal | None = state.principal(request)
+        except AuthError:
+            principal = None
+        return HTMLResponse(home_page(state, principal))
+
+    @app.get("/sparql-editor", response_class=HTMLResponse, include_in_schema=False)
+    def sparql_editor() -> HTMLResponse:
+        return HTMLResponse(
+            editor_page(),
+            headers={
+                "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
+            },
+        )
+
+    @app.get("/health", response_model=Health, tags=["service"], summary="Liveness and store summary")
+    def health() -> dict[str, Any]:
+        return {
+            "ok": True,
+            "version": __version__,
+            "graphs": len(service.store.named_graphs()),
+            "executor": type(state.executor).__name__,
+        }
+
+    # -- catalogs ---------------------------------------------------------------------------------
+    @app.get("/frameworks", response_model=list[Framework], tags=["catalogs"], responses=ERRORS)
+    def frameworks(request: Request, _: Auth = None) -> list[dict[str, Any]]:
+        """The framework editions in the graph, with their requirement counts."""
+        return state.view(state.principal(request)).frameworks()
+
+    @app.get(
+        "/frameworks/{framework}/requirements", response_model=RequirementPage, tags=["catalogs"], responses=ERRORS
+    )
+    def framework_requirements(
+        request: Request,
+        framework: str,
+        kind: Annotated[str | None, Query(description="Only this kind, e.g. annex_control, article.")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """Every requirement of a framework edition, in document order, a page at a time."""
+        items = state.view(state.principal(request)).catalog(framework, kind)
+        return {
+            "framework": framework,
+            "total": len(items),
+            "limit": limit,
+            "offset": offset,
+            "items": items[offset : offset + limit],
+        }
+
+    @app.get("/requirements/{curie:path}", response_model=Requirement, tags=["catalogs"], responses=ERRORS)
+    def requirement(request: Request, curie: str, _: Auth = None) -> dict[str, Any]:
+        """One requirement by CURIE (`iso42001:A.6.2.8`, `euaia:26(1)`, `nistairmf:GOVERN-1.1`) or IRI."""
+        svc = state.view(state.principal(request))
+        return svc.requirement_info(svc.resolve(curie))
+
+    # -- crosswalks -----------------------------------------------------------------------------
+
+    @app.get("/crosswalk/{curie:path}", response_model=CrosswalkAnswer, tags=["crosswalk"], responses=ERRORS)
+    def crosswalk_one(
+        request: Request,
+        curie: str,
+        to: Annotated[str | None, Query(description="Only links into this framework (e.g. euaia).")] = None,
+        depth: Depth = 2,
+        min_strength: MinStrength = 1,
+        include_proposed: Proposed = False,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """What one requirement maps to, direct links first, with relation, strength, source and path."""
+        svc = state.view(state.principal(request))
+        req = svc.resolve(curie)
+        items = S.crosswalk(svc, curie, to, depth=depth, min_strength=min_strength, include_proposed=include_proposed)
+        return {
+            "requirement": svc.requirement_info(req),
+            "to": to,
+            "mappings_used": _mappings_used(include_proposed),
+            "total": len(items),
+            "items": items,
+        }
+
+    @app.get("/crosswalk", response_model=CrosswalkPage, tags=["crosswalk"], responses=ERRORS)
+    def crosswalk_matrix(
+        request: Request,
+        source: Annotated[str, Query(alias="from", description="Source framework id, e.g. iso42001.")],
+        to: Annotated[str, Query(description="Target framework id, e.g. euaia.")],
+        depth: Depth = 2,
+        min_strength: MinStrength = 1,
+        include_proposed: Proposed = False,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """Every link from every requirement of one framework to another, a page at a time."""
+        svc = state.view(state.principal(request))
+        items = S.crosswalk_matrix(
+            svc, source, to, depth=depth, min_strength=min_strength, include_proposed=include_proposed
+        )
+        return {
+            "from": source,
+            "to": to,
+            "mappings_used": _mappings_used(include_proposed),
+            "total": len(items),
+            "limit": limit,
+            "offset": offset,
+            "items": items[offset : offset + limit],
+        }
+
+    @app.get("/cover", response_model=CoverAnswer, tags=["crosswalk"], responses=ERRORS)
+    def cover(
+        request: Request,
+        source: Annotated[str, Query(alias="from", description="Framework to pick requirements from.")],
+        to: Annotated[str, Query(description="Framework to reach.")],
+        budget: Annotated[int, Query(ge=1, le=200, description="How many requirements to pick.")] = 12,
+        depth: Depth = 2,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """Greedy cover: the requirements of one framework that together reach most of another."""
+        svc = state.view(state.principal(request))
+        return {"from": source, "to": to, "budget": budget, "items": S.cover(svc, source, to, budget, depth)}
+
+    # -- applicability, systems, certificates ---------------------------------------------------
+
+    @app.get("/applicable", response_model=ApplicableAnswer, tags=["euaia"], responses=ERRORS)
+    def applicable_route(
+        request: Request,
+        role: Annotated[str | None, Query(description="provider, deployer, importer, distributor, …")] = None,
+        category: Annotated[str | None, Query(description="all, high-risk-annex-iii, transparency, gpai, …")] = None,
+        system: Annotated[
+            str | None, Query(description="An AI system id (ORG/ID) instead of role and category.")
+        ] = None,
+        as_of: AsOf = None,
+        law_version: LawVersion = None,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """The EU AI Act obligations that apply (or will, and from when) to a role and category, or a system."""
+        svc = state.view(state.principal(request))
+        if system:
+            prof = system_profile(svc, C.resolve_system(svc, system))
+            roles, cats = prof["roles"], prof["categories"]
+        elif role and category:
+            roles, cats = [role], [category]
+        else:
+            raise QueryParameterError("give role and category, or system")
+        day = as_of or dt.date.today()
+        layer = law_version or settings.law_version
+        items = applicable(svc, roles, cats, day, layer)
+        return {
+            "roles": roles,
+            "categories": cats,
+            "system": system,
+            "as_of": day,
+            "law_version": layer,
+            "total": len(items),
+            "items": items,
+        }
+
+    @app.get("/systems", response_model=list[SystemRow], tags=["organisations"], responses=ERRORS)
+    def systems(request: Request, _: Auth = None) -> list[dict[str, Any]]:
+        """The AI systems the caller may see, with roles and inferred EU AI Act categories."""
+        rows = state.view(state.principal(request)).select("systems")
+        return [
+            {
+                "id": r["system"].removeprefix(GSD + "system/"),
+                "iri": r["system"],
+                "label": r["label"],
+                "org": r["org"].rsplit("/", 1)[-1],
+                "org_label": r["orgLabel"],
+                "purpose": r["purpose"],
+                "roles": _split(r.get("roles")),
+                "categories": _split(r.get("categories")),
+                "depends_on": [d.removeprefix(GSD + "system/") for d in _split(r.get("dependsOn"))],
+            }
+            for r in rows
+        ]
+
+    @app.get("/certificates", response_model=list[CertificateRow], tags=["organisations"], responses=ERRORS)
+    def certificates(request: Request, _: Auth = None) -> list[dict[str, Any]]:
+        """Certificates and attestations with holder, issuer, accreditation body and validity."""
+        rows = state.view(state.principal(request)).select("certificates")
+        return [
+            {
+                "id": compress(r["cert"]).removeprefix("gsd:"),
+                "iri": r["cert"],
+                "kind": r["kind"].rsplit("#", 1)[-1].lower(),
+                "label": r["label"],
+                "holder": r["holder"],
+                "framework": r["frameworkId"],
+                "valid_from": r["validFrom"],
+                "valid_until": r["validUntil"],
+                "issuer": r.get("issuer", ""),
+                "accreditation": r.get("accreditor", ""),
+                "systems": r["systems"],
+            }
+            for r in rows
+        ]
+
+    # -- coverage ---------------------------------------------------------------------------------
+
+    @app.get(
+        "/coverage/certificate/{certificate:path}",
+        response_model=CertificateCoverage,
+        tags=["coverage"],
+        responses=ERRORS,
+    )
+    def coverage_certificate(
+        request: Request,
+        certificate: str,
+        target: Target,
+        as_of: AsOf = None,
+        law_version: LawVersion = None,
+        explain: Explain = False,
+        include_proposed: Proposed = False,
+        depth: Depth = 2,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """Which requirements of the target framework one certificate alone evidences on a date, and why."""
+        svc = state.view(state.principal(request))
+        opts = _opts(svc, as_of, law_version, depth, include_proposed)
+        return jsonable(C.certificate_coverage(svc, certificate, target, opts, explain=explain))
+
+    @app.get("/coverage/system/{org}/{system}", response_model=SystemCoverage, tags=["coverage"], responses=ERRORS)
+    def coverage_system(
+        request: Request,
+        org: str,
+        system: str,
+        target: Target,
+        as_of: AsOf = None,
+        law_version: LawVersion = None,
+        explain: Explain = False,
+        include_proposed: Proposed = False,
+        depth: Depth = 2,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """Coverage of one AI system: own controls and certificates, and what it inherits from providers."""
+        svc = state.view(state.principal(request))
+        opts = _opts(svc, as_of, law_version, depth, include_proposed)
+        sys_iri = C.resolve_system(svc, f"{_org_id(org)}/{system}")
+        return jsonable(C.system_coverage(svc, sys_iri, target, opts, explain=explain))
+
+    @app.get("/coverage/org/{org}", response_model=OrgCoverage, tags=["coverage"], responses=ERRORS)
+    def coverage_org(
+        request: Request,
+        org: str,
+        target: Target,
+        as_of: AsOf = None,
+        law_version: LawVersion = None,
+        explain: Explain = False,
+        include_proposed: Proposed = False,
+        depth: Depth = 2,
+        _: Auth = None,
+    ) -> dict[str, Any]:
+        """Coverage of every AI system of an organisation, with the gaps ranked by application date."""
+        svc = state.view(state.principal(request))
+        opts = _opts(svc, as_of, law_version, depth, include_proposed)
+        return jsonable(C.org_coverage(svc, _org_id(org), target, opts, explain=explain))
+
+    # -- organisations -----------------------------------------------------------------------------
+    def org_summary(svc: GraphService, org: str) -> dict[str, Any]:
+        graphs = {
+            g: svc.store.count(g)
+            for g in svc.store.named_graphs()
+            if g in {graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")}
+        }
+        if not graphs:
+            raise UnknownTerm(f"no organisation {org!r} in the graph (or not visible to this key)")
+        systems_ = [r["system"].removeprefix(GSD + "system/") for r in svc.select("systems", org=GSD + "org/" + org)]
+        certs = [
+            compress(r["cert"]).removeprefix("gsd:")
+            for r in svc.select("certificates")
+            if f"/{org}/" in r["cert"].removeprefix(GSD)
+        ]
+        return {"id": org, "graphs": graphs, "systems": systems_, "certificates": certs}
+
+    @app.get("/orgs", response_model=list[Organisation], tags=["organisations"], responses=ERRORS)
+    def orgs(request: Request, _: Auth = None) -> list[dict[str, Any]]:
+        """The organisations whose data the caller may see (their published part, or all of their own)."""
+        svc = state.view(state.principal(request))
+        ids = sorted({g[len(ORG_PREFIX) :].split("/")[0] for g in svc.store.named_graphs() if g.startswith(ORG_PREFIX)})
+        return [org_summary(svc, i) for i in ids]
+
+    @app.get("/orgs/{org}", response_model=Organisation, tags=["organisations"], responses=ERRORS)
+    def org_get(request: Request, org: str, _: Auth = None) -> dict[str, Any]:
+        """One organisation: its graphs (those the caller may read), systems and certificates."""
+        return org_summary(state.view(state.principal(request)), _org_id(org))
+
+    yaml_body = {
+        "requestBody": {
+            "required": True,
+            "description": "The organisation document (docs/orgdata.md), as YAML or JSON; its organisation.id must be the id in the path.",
+            "content": {
+                "text/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    }
+    write_errors = {
+        **ERRORS,
+        409: {"model": ErrorBody, "description": "Exists already (POST)"},
+        413: {"model": ErrorBody, "description": "Body too large"},
+        415: {"model": ErrorBody, "description": "Not YAML or JSON"},
+        422: {"model": ErrorBody, "description": "SHACL validation failed"},
+    }
+
+    def write_org(request: Request, org: str, body: bytes, *, create_only: bool) -> dict[str, Any]:
+        from graphsvc.imports import import_org
+        from graphsvc.orgdata import read_org
+
+        principal = state.writer(request)
+        org = _org_id(org)
+        require_org_writer(principal, org)
+        kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if kind not in YAML_TYPES:
+            raise UnsupportedMediaType(
+                f"Content-Type {kind or '(none)'!r}: send the organisation as text/yaml or application/json"
+            )
+        with tempfile.TemporaryDirectory(prefix="graphsvc-org-") as tmp:
+            path = Path(tmp) / f"{org}.yaml"
+            path.write_bytes(body)
+
+            def clean(exc: GraphSvcError) -> GraphSvcError:
+                fix = lambda m: m.replace(str(path), "body")  # noqa: E731
+                return type(exc)(fix(exc.message), errors=[fix(e) for e in exc.errors])
+
+            try:
+                od = read_org(path)
+            except GraphSvcError as exc:
+                raise clean(exc) from None
+            except Exception as exc:  # a document read_org does not expect is still the caller's error
+                raise DataLoadError(f"body: not an organisation document ({type(exc).__name__}: {exc})") from None
+            if od.org_id != org:
+                raise QueryParameterError(f"the document's organisation.id is {od.org_id!r}, but the path says {org!r}")
+            with state.write_lock:
+                existing = set(service.store.named_graphs())
+                existed = graph_iri(f"org/{org}") in existing or graph_iri(f"org/{org}/published") in existing
+                if create_only and existed:
+                    raise Conflict(f"organisation {org!r} exists already; PUT replaces it")
+                try:
+                    report = import_org(service, path, keep=True)
+                except GraphSvcError as exc:
+                    raise clean(exc) from None
+                finally:
+                    state.after_write()
+        return {
+            "ok": True,
+            "organisation": org,
+            "created": not existed,
+            "triples": report.triples,
+            "graphs": report.graphs,
+        }
+
+    @app.put(
+        "/orgs/{org}",
+        response_model=OrgWritten,
+        tags=["organisations"],
+        responses=write_errors,
+        openapi_extra=yaml_body,
+    )
+    async def org_put(request: Request, org: str, _: Auth = None) -> JSONResponse:
+        """Create or replace an organisation's data: validated (SHACL), then written in one transaction."""
+        body = await request.body()
+        out = await run_in_threadpool(write_org, request, org, body, create_only=False)
+        return JSONResponse(out, status_code=201 if out["created"] else 200)
+
+    @app.post(
+        "/orgs/{org}",
+        response_model=OrgWritten,
+        status_code=201,
+        tags=["organisations"],
+        responses=write_errors,
+        openapi_extra=yaml_body,
+    )
+    async def org_post(request: Request, org: str, _: Auth = None) -> JSONResponse:
+        """Create an organisation (409 if it exists); validated, then written in one transaction."""
+        body = await request.body()
+        out = await run_in_threadpool(write_org, request, org, body, create_only=True)
+        return JSONResponse(out, status_code=201)
+
+    @app.delete("/orgs/{org}", response_model=OrgWritten, tags=["organisations"], responses=ERRORS)
+    def org_delete(request: Request, org: str, _: Auth = None) -> dict[str, Any]:
+        """Remove an organisation's graphs (private and published) in one transaction."""
+        from graphsvc.imports import delete_org
+
+        principal = state.writer(request)
+        org = _org_id(org)
+        require_org_writer(principal, org)
+        with state.write_lock:
+            existing = set(service.store.named_graphs())
+            if not {graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")} & existing:
+                raise UnknownTerm(f"no organisation {org!r} in the store")
+            try:
+                report = delete_org(service, org)
+            finally:
+                state.after_write()
+        return {"ok": True, "organisation": org, "created": False, "triples": 0, "graphs": report.graphs}
+
+    # -- named queries --------------------------------------------------------------------------------
+    def query_info(q: Any, *, text: bool) -> dict[str, Any]:
+        return {
+            "name": q.name,
+            "summary": q.summary,
+            "description": q.description,
+            "tags": list(q.tags),
+            "form": q.form,
+            "params": [
+                {"name": p.name, "kind": p.kind, "required": p.required, "default": p.default, "help": p.help}
+                for p in q.params
+            ],
+            "run": f"/queries/{q.name}/run",
+            "text": q.text if text else None,
+        }
+
+    @app.get("/queries", response_model=list[NamedQueryInfo], tags=["named queries"])
+    def queries() -> list[dict[str, Any]]:
+        """Every named query of queries/, with its parameters."""
+        return [query_info(q, text=False) for q in service.registry]
+
+    @app.get("/queries/{name}", response_model=NamedQueryInfo, tags=["named queries"], responses=ERRORS)
+    def query_show(name: str) -> dict[str, Any]:
+        """One named query: its text and parameters."""
+        return query_info(service.registry.get(name), text=True)
+
+    for q in service.registry:
+        for method in ("GET", "POST"):
+            app.add_api_route(
+                f"/queries/{q.name}/run",
+                _named_query_endpoint(state, q),
+                methods=[method],
+                response_model=QueryRun,
+                tags=["named queries"],
+                summary=q.summary,
+                description=(q.description or q.summary)
+                + "\n\nParameters are bound as RDF terms, never pasted into the query.",
+                operation_id=f"run_{q.name}_{method.lower()}",
+                responses=ERRORS,
+            )
+
+    @app.api_route("/queries/{name}/run", methods=["GET", "POST"], include_in_schema=False)
+    def query_unknown(name: str) -> None:
+        raise QueryNotFound(f"no named query {name!r}; known: {', '.join(sorted(q.name for q in service.registry))}")
+
+    # -- SPARQL 1.1 Protocol ------------------------------------------------------------------------
+    sparql_responses: dict[int | str, dict[str, Any]] = {
+        200: {
+            "description": "Query results (SPARQL JSON/XML/CSV/TSV), an RDF graph (Turtle, N-Triples, JSON-LD, "
+            "RDF/XML), or the service description when no query is given.",
+            "content": {
+                m: {}
+                for m in (
+                    "application/sparql-results+json",
+                    "application/sparql-results+xml",
+                    "text/csv",
+                    "text/tab-separated-values",
+                    *GRAPH_TYPES,
+                )
+            },
+            "headers": {
+                TRUNCATED: {
+                    "description": "true when the result was cut at settings.result_cap",
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        204: {"description": "Update applied"},
+        **ERRORS,
+        406: {"model": ErrorBody, "description": "No acceptable result format"},
+        413: {"model": ErrorBody, "description": "Body too large"},
+        415: {"model": ErrorBody, "description": "POST body of another Content-Type"},
+        503: {"model": ErrorBody, "description": "The query ran past settings.query_timeout and was stopped"},
+    }
+
+    async def answer(request: Request, principal: Principal, method: str, body: bytes) -> Response:
+        req = parse_request(method, request.headers.get("content-type"), request.query_params.multi_items(), body)
+        fmt = req.formats
+        accept = request.headers.get("accept")
+        if req.update is not None:
+            if principal.is_anonymous:
+                raise AuthError("SPARQL updates need a writer or admin API key (Authorization: Bearer KEY)")
+            if req.using_graphs or req.using_named_graphs:
+                raise BadRequest("using-graph-uri/using-named-graph-uri are not supported; write USING in the update")
+
+            def do_update() -> None:
+                text = req.update or ""
+                authorise_update(principal, text)  # parse and check outside the write lock
+                with state.write_lock:
+                    try:
+                        apply_update(service.store, text)
+                    finally:
+                        state.after_write()
+
+            await run_in_threadpool(do_update)
+            return Response(status_code=204)
+        if req.query is None:
+            if method == "POST":
+                raise BadRequest("the request carries neither a query nor an update")
+            media = negotiate(accept, GRAPH_TYPES, GRAPH_ALIASES) if not fmt else choose_media("CONSTRUCT", None, fmt)
+            graphs = readable(principal, service.store.named_graphs())
+            endpoint = str(request.url.replace(query=""))
+            data = service_description(endpoint, graphs, media, updates=principal.may_write)
+            return Response(data, media_type=media, headers={"Vary": "Accept, Authorization"})
+        check_query_text(req.query)
+        info = await run_in_threadpool(analyse_query, req.query)
+        media = choose_media(info.form, accept, fmt)
+        default, named = query_dataset(
+            principal, info, req.default_graphs, req.named_graphs, service.store.named_graphs()
+        )
+        job = Job(
+            query=req.query,
+            media_type=media,
+            default_graph=tuple(default) if default is not None else None,
+            named_graphs=tuple(named) if named is not None else None,
+            cap=settings.result_cap,
+            timeout=settings.query_timeout,
+        )
+        result = await run_in_threadpool(state.executor.run, job)
+        headers = {"Vary": "Accept, Authorization", "Server-Timing": f"query;dur={result.seconds * 1000:.1f}"}
+        if result.truncated:
+            headers[TRUNCATED] = "true"
+        return Response(result.body, media_type=media, headers=headers)
+
+    @app.get("/sparql", tags=["sparql"], responses=sparql_responses, response_class=Response)
+    async def sparql_get(
+        request: Request,
+        query: Annotated[
+            str | None, Query(description="A SPARQL 1.1 query; without it, the service description.")
+        ] = None,
+        default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
+        named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
+        format: Annotated[
+            str | None, Query(description="json, xml, csv, tsv, turtle, ntriples, jsonld (overrides Accept).")
+        ] = None,
+        _: Auth = None,
+    ) -> Response:
+        """SPARQL 1.1 query by GET, with the caller's dataset; results by Accept."""
+        return await answer(request, state.principal(request), "GET", b"")
+
+    @app.post(
+        "/sparql",
+        tags=["sparql"],
+        responses=sparql_responses,
+        response_class=Response,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/sparql-query": {"schema": {"type": "string"}},
+                    "application/sparql-update": {"schema": {"type": "string"}},
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "query": {"type": "string"},
+                                "update": {"type": "string"},
+                                "default-graph-uri": {"type": "string"},
+                                "named-graph-uri": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    )
+    async def sparql_post(request: Request, _: Auth = None) -> Response:
+        """SPARQL 1.1 query (POST form or direct) or update (writers and admins only)."""
+        principal = state.principal(request)
+        body = await request.body()
+        return await answer(request, principal, "POST", body)
+
+    # -- Graph Store Protocol -------------------------------------------------------------------------
+    gsp_responses = {
+        200: {"description": "The graph", "content": {m: {} for m in GRAPH_TYPES}},
+        201: {"description": "Graph created"},
+        204: {"description": "Done"},
+        **ERRORS,
+        406: {"model": ErrorBody, "description": "No acceptable format"},
+        413: {"model": ErrorBody, "description": "Body too large"},
+        415: {"model": ErrorBody, "description": "Unsupported Content-Type"},
+    }
+    graph_body = {
+        "requestBody": {
+            "required": True,
+            "content": {m: {"schema": {"type": "string"}} for m in GRAPH_TYPES},
+        }
+    }
+
+    def gsp_get_impl(request: Request, graph: str | None, default: str | None) -> Response:
+        principal = state.principal(request)
+        target = gsp_target(graph, default is not None)
+        fmt = request.query_params.getlist("format")
+        media = choose_media("CONSTRUCT", request.headers.get("accept"), fmt)
+        data = serialize_triples(gsp_read(service.store, principal, target), media)
+        return Response(data, media_type=media, headers={"Vary": "Accept, Authorization"})
+
+    async def gsp_write_impl(request: Request, graph: str | None, default: str | None, replace: bool) -> Response:
+        principal = state.writer(request)
+        target = gsp_target(graph, default is not None)
+        body = await request.body()
+
+        def work() -> bool:
+            require_write(principal, [target])
+            triples = parse_graph_body(
+                body, request.headers.get("content-type"), None if target == "DEFAULT" else target
+            )
+            with state.write_lock:
+                try:
+                    return gsp_write(service.store, principal, target, triples, replace=replace)
+                finally:
+                    state.after_write()
+
+        created = await run_in_threadpool(work)
+        return Response(status_code=201 if created else 204)
+
+    def gsp_delete_impl(request: Request, graph: str | None, default: str | None) -> Response:
+        principal = state.writer(request)
+        target = gsp_target(graph, default is not None)
+        require_write(principal, [target])
+        with state.write_lock:
+            try:
+                gsp_delete(service.store, principal, target)
+            finally:
+                state.after_write()
+        return Response(status_code=204)
+
+    for path, in_schema in (("/rdf-graphs", True), ("/graph-store", False)):
+
+        @app.get(
+            path, tags=["graph store"], responses=gsp_responses, response_class=Response, include_in_schema=in_schema
+        )
+        def gsp_get(request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None) -> Response:
+            """Read a graph (Graph Store Protocol); another tenant's private graph reads as 404."""
+            return gsp_get_impl(request, graph, default)
+
+        @app.put(
+            path,
+            tags=["graph store"],
+            responses=gsp_responses,
+            response_class=Response,
+            include_in_schema=in_schema,
+            openapi_extra=graph_body,
+        )
+        async def gsp_put(
+            request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None
+        ) -> Response:
+            """Replace a graph in one transaction (writers: their organisation's graphs; admins: any)."""
+            return await gsp_write_impl(request, graph, default, replace=True)
+
+        @app.post(
+            path,
+            tags=["graph store"],
+            responses=gsp_responses,
+            response_class=Response,
+            include_in_schema=in_schema,
+            openapi_extra=graph_body,
+        )
+        async def gsp_post(
+            request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None
+        ) -> Response:
+            """Add triples to a graph in one transaction."""
+            return await gsp_write_impl(request, graph, default, replace=False)
+
+        @app.delete(
+            path, tags=["graph store"], responses=gsp_responses, response_class=Response, include_in_schema=in_schema
+        )
+        def gsp_del(request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None) -> Response:
+            """Drop a graph."""
+            return gsp_delete_impl(request, graph, default)
+
+    return app
+
+
+_KINDS: dict[str, type] = {"iri": str, "literal": str, "integer": int, "date": dt.date, "boolean": bool}
+
+
+def _named_query_endpoint(state: AppState, q: Any) -> Callable[..., dict[str, Any]]:
+    """A route function whose signature lists the query's parameters, typed, for OpenAPI."""
+    names = {p.name for p in q.params}
+    paging = not names & {"limit", "offset", "request"}
+    params = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
+    for p in q.params:
+        kind = _KINDS[p.kind]
+        help_ = p.help or ("an IRI or CURIE" if p.kind == "iri" else p.kind)
+        if p.default is not None:
+            default: Any = Query(p.default, description=help_)
+            annotation: Any = kind
+        elif p.required:
+            default, annotation = Query(description=help_), kind
+        else:
+            default, annotation = Query(None, description=help_), kind | None
+        params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation))
+    if paging:
+        params.append(
+            inspect.Parameter(
+                "limit", inspect.Parameter.KEYWORD_ONLY, default=Query(1000, ge=1, le=10000), annotation=int
+            )
+        )
+        params.append(
+            inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, default=Query(0, ge=0), annotation=int)
+        )
+
+    def endpoint(**kwargs: Any) -> dict[str, Any]:
+        request = kwargs.pop("request")
+        limit = kwargs.pop("limit", 1000) if paging else 10**9
+        offset = kwargs.pop("offset", 0) if paging else 0
+        values = {}
+        for k, v in kwargs.items():
+            if v is None:
+                continue
+            values[k] = str(v).lower() if isinstance(v, bool) else (v.isoformat() if isinstance(v, dt.date) else str(v))
+        svc = state.view(state.principal(request))
+        rows = svc.select(q.name, **values)
+        return {
+            "query": q.name,
+            "total": len(rows),
+            "limit": limit if paging else len(rows),
+            "offset": offset,
+            "rows": jsonable(rows[offset : offset + limit]),
+        }
+
+    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    endpoint.__name__ = f"run_{q.name}"
+    return endpoint
