@@ -228,7 +228,7 @@ class BuildReport:
     triples: int
     graphs: int
     seconds: float
-    store: Path
+    store: Path | str
     store_bytes: int
     steps: list[tuple[str, float]]
 
@@ -254,6 +254,21 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     say("SHACL validation")
     validate(compiled)
     derive(compiled, settings, say)
+    if settings.store_url:
+        from graphsvc.remote import RemoteStore, load_compiled
+
+        say("loading the remote store")
+        with RemoteStore.from_settings(settings) as remote:
+            load_compiled(remote, compiled)
+        say("done")
+        return BuildReport(
+            triples=compiled.triple_count(),
+            graphs=len(compiled.graphs),
+            seconds=time.perf_counter() - t0,
+            store=settings.store_url,
+            store_bytes=0,
+            steps=steps,
+        )
     say("writing the store")
     gen = write_fresh_store(settings.store_path, compiled.quads())
     say("done")

@@ -134,8 +134,12 @@ def build(store: StoreOpt = None, quiet: Annotated[bool, typer.Option("--quiet",
         report = run_build(settings, progress)
     out.print(
         f"built {report.triples:,} triples in {report.graphs} named graphs in {report.seconds:.1f} s "
-        f"({report.triples / max(report.seconds, 1e-9):,.0f} triples/s); store {settings.store_path} "
-        f"({report.store_bytes / 1e6:.1f} MB)",
+        f"({report.triples / max(report.seconds, 1e-9):,.0f} triples/s); "
+        + (
+            f"store {settings.store_path} ({report.store_bytes / 1e6:.1f} MB)"
+            if report.store_bytes
+            else f"store {report.store}"
+        ),
         highlight=False,
     )
 

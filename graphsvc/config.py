@@ -45,6 +45,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Organisation YAML files or folders loaded by build (comma separated; relative to root).",
     ),
     Setting("store_url", "", "SPARQL 1.1 endpoint of a remote store; empty means the embedded store."),
+    Setting("store_update_url", "", "SPARQL 1.1 Update endpoint of the remote store; empty means store_url."),
+    Setting(
+        "store_gsp_url",
+        "",
+        "Graph Store Protocol endpoint the remote store writes whole graphs to (Virtuoso); empty derives "
+        "Virtuoso's from store_url, 'none' writes with SPARQL Update only.",
+    ),
+    Setting("store_user", "", "User name for the remote store (HTTP basic or digest authentication)."),
+    Setting("store_password", "", "Password for the remote store."),
+    Setting("store_auth", "auto", "HTTP authentication to the remote store: auto (as the server asks), basic, digest."),
+    Setting("store_dialect", "auto", "The remote SPARQL engine: auto, virtuoso, fuseki, graphdb, neptune or generic."),
+    Setting(
+        "store_union_graph",
+        "",
+        "How the remote store asks for the union of all graphs: native (the engine's default graph is that "
+        "union), list (name every graph in the request), or empty for the engine's usual way.",
+    ),
+    Setting("store_write_timeout", 600.0, "Seconds one write to the remote store (a graph, a build's load) may take."),
     Setting("host", "127.0.0.1", "Address graphsvc serve listens on."),
     Setting("port", 8000, "Port graphsvc serve listens on."),
     Setting("query_timeout", 30.0, "Seconds a SPARQL query may run before it is stopped."),
@@ -65,6 +83,14 @@ class Settings:
     root: str = str(PROJECT_ROOT)
     org_paths: str = "mappings/examples"
     store_url: str = ""
+    store_update_url: str = ""
+    store_gsp_url: str = ""
+    store_user: str = ""
+    store_password: str = ""
+    store_auth: str = "auto"
+    store_dialect: str = "auto"
+    store_union_graph: str = ""
+    store_write_timeout: float = 600.0
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout: float = 30.0
@@ -155,7 +181,7 @@ def load_settings(
                 raise ConfigError(f"{path}: unknown setting {key!r}")
             values[key] = _coerce(key, value)
     for key, value in env.items():
-        if key.startswith("GRAPHSVC_") and key != "GRAPHSVC_CONFIG":
+        if key.startswith("GRAPHSVC_") and key != "GRAPHSVC_CONFIG" and not key.startswith("GRAPHSVC_TEST_"):
             name = key[len("GRAPHSVC_") :].lower()
             if name not in _BY_NAME:
                 raise ConfigError(f"environment variable {key}: unknown setting {name!r}")

@@ -37,9 +37,13 @@ class GraphService:
         when it does not exist yet)."""
         registry = QueryRegistry.from_dir(settings.queries_dir)
         if settings.store_url:
+            from graphsvc.namespaces import graph_iri
             from graphsvc.remote import RemoteStore
 
-            return cls(settings, RemoteStore.from_settings(settings), registry)
+            remote = RemoteStore.from_settings(settings)
+            if build_if_missing and not any(g.startswith(graph_iri("framework/")) for g in remote.named_graphs()):
+                build(settings)
+            return cls(settings, remote, registry)
         if not settings.store_path.exists() and build_if_missing:
             build(settings)
         return cls(settings, EmbeddedStore.open(settings.store_path, read_only=read_only), registry)

@@ -50,6 +50,43 @@ EXAMPLES: list[tuple[str, str, int]] = [
 ]
 
 
+SERVICE_EXAMPLES: list[tuple[str, str, int]] = [
+    ("What the service holds", "curl -s localhost:$PORT/health", 0),
+    (
+        "A crosswalk over REST (first lines)",
+        "curl -s \"localhost:$PORT/crosswalk/iso42001:A.6.2.8?to=euaia\" | python3 -m json.tool",
+        30,
+    ),
+    (
+        "SPARQL 1.1 Protocol: the number of mappings per set, as CSV",
+        "curl -s localhost:$PORT/sparql -H 'Accept: text/csv' --data-urlencode "
+        "'query=PREFIX gs: <https://w3id.org/graphsvc/ontology#> SELECT ?set (COUNT(?m) AS ?n) "
+        "WHERE { ?m a gs:Mapping ; gs:mappingSet ?set } GROUP BY ?set ORDER BY ?set'",
+        0,
+    ),
+    (
+        "A named query as its own endpoint",
+        "curl -s \"localhost:$PORT/queries/date_layers/run\" | python3 -m json.tool",
+        20,
+    ),
+    (
+        "Anonymous callers cannot write",
+        "curl -s localhost:$PORT/sparql -H 'Content-Type: application/sparql-update' --data 'CLEAR ALL'",
+        0,
+    ),
+    (
+        "…nor fetch anything",
+        "curl -s localhost:$PORT/sparql --data-urlencode 'query=SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }'",
+        0,
+    ),
+    (
+        "A key for a tenant (stored hashed; shown once)",
+        "graphsvc keys create --name contoso-reader --role reader --tenant contoso",
+        0,
+    ),
+]
+
+
 def run(cmd: str, env: dict[str, str]) -> str:
     proc = subprocess.run(cmd, shell=True, env=env, capture_output=True, text=True, cwd=ROOT, check=False)
     if proc.returncode != 0:
@@ -68,14 +105,49 @@ def main() -> None:
                 out = [*out[:head], f"… ({len(out) - head} more lines)"]
             parts += [f"**{title}**", "", "```console", f"$ {cmd}", *out, "```", ""]
         parts.append("<!-- /CLI-EXAMPLES -->")
+        service = service_examples(env)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = "\n".join(parts)
-    pattern = re.compile(r"<!-- CLI-EXAMPLES -->.*?(<!-- /CLI-EXAMPLES -->|$)", re.S)
-    if "<!-- /CLI-EXAMPLES -->" not in readme:
-        readme = readme.replace("<!-- CLI-EXAMPLES -->", block, 1)
-    else:
-        readme = pattern.sub(lambda _m: block, readme, count=1)
+    readme = replace_block(readme, "CLI-EXAMPLES", "\n".join(parts))
+    readme = replace_block(readme, "SERVICE-EXAMPLES", service)
     (ROOT / "README.md").write_text(readme, encoding="utf-8")
+
+
+def replace_block(readme: str, name: str, block: str) -> str:
+    if not block.startswith(f"<!-- {name} -->"):
+        block = f"<!-- {name} -->\n\n{block}\n<!-- /{name} -->"
+    if f"<!-- /{name} -->" not in readme:
+        return readme.replace(f"<!-- {name} -->", block, 1)
+    pattern = re.compile(rf"<!-- {name} -->.*?<!-- /{name} -->", re.S)
+    return pattern.sub(lambda _m: block, readme, count=1)
+
+
+def service_examples(env: dict[str, str]) -> str:
+    """Start `graphsvc serve` on a free port, run the curl examples, stop it."""
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**env, "PORT": str(port)}
+    server = subprocess.Popen(["graphsvc", "serve", "--port", str(port), "--log-level", "warning"], env=env, cwd=ROOT)
+    try:
+        for _ in range(100):
+            if subprocess.run(f"curl -sf localhost:{port}/health", shell=True, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.3)
+        parts = ["<!-- SERVICE-EXAMPLES -->", ""]
+        for title, cmd, head in SERVICE_EXAMPLES:
+            out = run(cmd, env).rstrip("\n").splitlines()
+            if head and len(out) > head:
+                out = [*out[:head], f"… ({len(out) - head} more lines)"]
+            shown = cmd.replace("$PORT", "8000")
+            parts += [f"**{title}**", "", "```console", f"$ {shown}", *out, "```", ""]
+        parts.append("<!-- /SERVICE-EXAMPLES -->")
+        return "\n".join(parts)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 if __name__ == "__main__":
