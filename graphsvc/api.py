@@ -640,7 +640,7 @@ def home_page(state: AppState, principal: Principal | None) -> str:
         "NIST AI RMF, CSA AICM), their crosswalks, and coverage of organisations' controls, evidence and "
         "certificates.</p>"
         + summary
-        + '<nav><a href="docs">REST API (OpenAPI)</a><a href="sparql-editor">SPARQL editor</a>'
+        + '<nav><a href="ui/">web pages</a><a href="docs">REST API (OpenAPI)</a><a href="sparql-editor">SPARQL editor</a>'
         '<a href="sparql">SPARQL service description</a><a href="queries">named queries</a>'
         '<a href="openapi.json">openapi.json</a></nav>'
         "<p>SPARQL 1.1 endpoint: <code>/sparql</code> (GET or POST; JSON, XML, CSV, TSV, Turtle, N-Triples, "
@@ -726,6 +726,9 @@ def create_app(
             expose_headers=[TRUNCATED],
         )
     app.add_middleware(BodyLimit, limit=settings.body_limit)
+    from graphsvc.web import web_router
+
+    app.include_router(web_router(settings))
 
     # -- pages and health ----------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -1,0 +1,503 @@
+"""The web pages: their router in-process (fast), and in a real browser (slow).
+
+The browser tests drive headless Chromium (Debian's package) with Playwright against a live ``graphsvc serve`` on a copy of the store built from the shipped example data, on a
+free 127.0.0.1 port. Each page must load without console errors; the coverage grid must show
+for contoso/hr-screening exactly the statuses the REST API returns; a cell must open its
+justification paths; the crosswalk explorer must draw a chained link the API derives; a named
+query must run and download as CSV. Screenshots go to test-artifacts/ (and, with
+UPDATE_DOCS_SCREENSHOTS=1, one per page to docs/screenshots/ for the README).
+
+Chromium comes from Debian (``apt-get install chromium``); Playwright's own browser download
+(``playwright install``) is never used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from graphsvc.config import PROJECT_ROOT, Settings
+from graphsvc.security import KeyStore
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+DOCS_SHOTS = PROJECT_ROOT / "docs" / "screenshots"
+SYSTEM = "contoso/hr-screening"
+COVERAGE_QUERY = {"target": "euaia", "as_of": "2026-11-23", "law_version": "adopted"}
+PAGES = ["", "coverage", "crosswalk", "applicability", "sparql"]
+
+
+def _need_browser() -> None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Live:
+    def __init__(self, url: str, keys: dict[str, str]) -> None:
+        self.url = url
+        self.keys = keys
+
+    def get(self, path: str, who: str | None = None, **params: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.keys[who]}"} if who else {}
+        r = httpx.get(self.url + path, params=params, headers=headers, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+@pytest.fixture(scope="module")
+def live(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """``graphsvc serve`` over a copy of the store built from the shipped files."""
+    _need_browser()
+    data = tmp_path_factory.mktemp("web")
+    shutil.copytree(built_settings.store_path.resolve(), data / "store")
+    ks = KeyStore(data / "keys.json")
+    keys = {"contoso": ks.create("reader", tenant="contoso", name="web test")[1]}
+    port = _free_port()
+    log = data / "server.log"
+    cmd = [sys.executable, "-m", "graphsvc", "serve", "--store", str(data), "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*cmd, "--log-level", "warning"], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"graphsvc serve exited: {log.read_text()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"graphsvc serve did not start: {log.read_text()}")
+            time.sleep(0.2)
+        r = httpx.get(url + "/ui/", timeout=10)
+        assert r.status_code == 200, "the web pages are not served: create_app must include graphsvc.web.web_router"
+        yield Live(url, keys)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def browser_context(live: Live) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="graphsvc-chromium-") as profile:
+        ctx = p.chromium.launch_persistent_context(
+            profile,  # a fresh --user-data-dir
+            executable_path=CHROMIUM,
+            args=FLAGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
+        ctx.set_default_timeout(60_000)
+        yield ctx
+        ctx.close()
+
+
+class Page:
+    """A browser tab that records console errors and uncaught exceptions."""
+
+    def __init__(self, ctx: Any, live: Live, key: str | None = None) -> None:
+        self.page = ctx.new_page()
+        self.live = live
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}"))
+        script = (
+            f"sessionStorage.setItem('graphsvc-key', {json.dumps(key)})"
+            if key
+            else ("sessionStorage.removeItem('graphsvc-key')")
+        )
+        self.page.add_init_script(script)
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.live.url + "/ui/" + path)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def shot(self, name: str, *, docs: bool = False, full_page: bool = False) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=full_page)
+        if docs and os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
+            DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"))
+
+    def top(self, selector: str) -> None:
+        """Scroll so that ``selector`` is at the top of the window (for a screenshot)."""
+        self.page.eval_on_selector(selector, "e => e.scrollIntoView({block: 'start'})")
+        self.page.wait_for_timeout(100)
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@contextlib.contextmanager
+def tab(ctx: Any, live: Live, key: str | None = None) -> Iterator[Page]:
+    p = Page(ctx, live, key)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+# -- the router in-process (fast) ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The app of graphsvc.api.create_app with the web router, over a private copy of the store."""
+    from fastapi.testclient import TestClient
+
+    from graphsvc.api import create_app
+    from graphsvc.config import load_settings
+    from graphsvc.service import GraphService
+    from graphsvc.web import web_router
+
+    data = tmp_path_factory.mktemp("webapp")
+    shutil.copytree(built_settings.store_path.resolve(), data / "store")
+    settings = load_settings(environ={}, overrides={"data_dir": str(data)})
+    ks = KeyStore(data / "keys.json")
+    app = create_app(GraphService.from_settings(settings, read_only=False), settings, keys=ks, query_workers=1)
+    if not any(getattr(r, "path", "") == "/ui/" for r in app.routes):  # until create_app includes it
+        app.include_router(web_router(settings))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        c.keys = {"contoso": ks.create("reader", tenant="contoso", name="web")[1]}  # type: ignore[attr-defined]
+        yield c
+
+
+def test_pages_and_assets_are_served_from_the_package(client: Any) -> None:
+    assert client.get("/ui", follow_redirects=False).headers["location"] == "ui/"
+    for name in PAGES:
+        r = client.get("/ui/" + name)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert "{{" not in r.text
+        tags = [line for line in r.text.splitlines() if "<script" in line or "<link" in line]
+        assert tags and not any("http" in t for t in tags), "every script and style comes from this server"
+        if name:
+            assert f'data-nav="{name}" aria-current="page"' in r.text
+    for name, kind in (("app.css", "text/css"), ("common.js", "text/javascript"), ("favicon.svg", "image/svg+xml")):
+        r = client.get("/ui/static/" + name)
+        assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
+        assert client.get("/ui/static/" + name, headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    for bad in ("layout.html", "..%2Fweb.py", "%2e%2e/web.py", "missing.js"):
+        assert client.get("/ui/static/" + bad).status_code == 404
+
+
+def test_plotly_comes_from_the_installed_package(client: Any) -> None:
+    from graphsvc.web import plotly_js_path
+
+    path = plotly_js_path()
+    assert path is not None and path.parts[-3:] == ("plotly", "package_data", "plotly.min.js")
+    assert not (PROJECT_ROOT / "graphsvc" / "web" / "plotly.min.js").exists()
+    plain = client.get("/ui/vendor/plotly.min.js", headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and plain.content == path.read_bytes()
+    zipped = client.get("/ui/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.content == plain.content  # httpx inflates it
+    cfg = client.get("/ui/config.json").json()
+    assert cfg["charts"] is True and "deployer" in cfg["roles"] and cfg["law_version"] in {"adopted", "amended"}
+
+
+def test_coverage_downloads_follow_the_callers_view(client: Any) -> None:
+    q = {**COVERAGE_QUERY, "explain": "false"}
+    for key in (client.keys["contoso"], None):
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        answer = client.get(f"/coverage/system/{SYSTEM}", params=q, headers=headers).json()
+        r = client.get(f"/export/coverage/system/{SYSTEM}", params={**COVERAGE_QUERY, "format": "csv"}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-disposition"].endswith('.csv"')
+        rows = {row["curie"]: row for row in csv.DictReader(io.StringIO(r.text))}
+        assert {c: row["status"] for c, row in rows.items()} == {
+            x["curie"]: x["status"] for x in answer["requirements"]
+        }
+        own = any("own" in row["via"] for row in rows.values())
+        assert own is bool(key), "contoso's own controls count only for contoso's key (tenant rule)"
+    xlsx = client.get("/export/coverage/org/contoso", params={**COVERAGE_QUERY, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    cert = client.get(
+        "/export/coverage/certificate/certificate/microsoft/iso42001-m365-copilot",
+        params={"target": "euaia", "as_of": "2026-11-23", "format": "csv"},
+    )
+    assert cert.status_code == 200 and cert.text.startswith("system,notation,")
+    assert (
+        client.get(f"/export/coverage/system/{SYSTEM}", params={"target": "euaia", "format": "pdf"}).status_code == 422
+    )
+    assert client.get("/export/coverage/org/bad%20org", params={"target": "euaia"}).status_code == 400
+    bad_key = {"Authorization": "Bearer gsk_nope"}
+    assert (
+        client.get(f"/export/coverage/system/{SYSTEM}", params={"target": "euaia"}, headers=bad_key).status_code == 401
+    )
+
+
+# -- every page ----------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 768])
+def test_pages_load_without_console_errors(browser_context: Any, live: Live, width: int) -> None:
+    with tab(browser_context, live) as t:
+        t.page.set_viewport_size({"width": width, "height": 900})
+        for name in PAGES:
+            page = t.open(name)
+            assert page.locator("h1").count() == 1
+            assert page.title()
+            if name:
+                assert page.locator(f'nav a[data-nav="{name}"]').get_attribute("aria-current") == "page"
+            # every form control has a label a screen reader can read
+            unlabelled = page.evaluate(
+                """() => [...document.querySelectorAll('input, select, textarea')]
+                    .filter((e) => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'))
+                    .map((e) => e.id || e.name)"""
+            )
+            assert unlabelled == [], f"{name}: controls without a label: {unlabelled}"
+            # usable at this width: nothing pushes the page sideways (wide tables scroll inside their box)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{name} at {width}px is {overflow}px too wide"
+            t.shot(f"{name or 'index'}-{width}")
+            if name == "" and width == 1280:
+                t.shot("index", docs=True)
+        assert t.errors == []
+
+
+# -- coverage --------------------------------------------------------------------------------
+def _coverage_page(t: Page) -> Any:
+    q = "&".join(f"{k}={v}" for k, v in COVERAGE_QUERY.items())
+    page = t.open(f"coverage?system={SYSTEM}&{q}")
+    page.wait_for_selector("#heatmap button.cell")
+    return page
+
+
+@pytest.mark.slow
+def test_coverage_grid_shows_the_api_statuses(browser_context: Any, live: Live) -> None:
+    api = live.get(f"/coverage/system/{SYSTEM}", "contoso", **COVERAGE_QUERY)
+    expected = {r["curie"]: r["status"] for r in api["requirements"]}
+    assert set(expected.values()) == {"satisfied", "partial", "gap", "not-applicable"}
+    with tab(browser_context, live, live.keys["contoso"]) as t:
+        page = _coverage_page(t)
+        cells = page.eval_on_selector_all(
+            "#heatmap button.cell",
+            "bs => bs.map((b) => [b.dataset.curie, b.dataset.status, b.className])",
+        )
+        shown = {curie: status for curie, status, _ in cells}
+        assert shown == expected
+        for _curie, status, cls in cells:
+            assert f"st-{status}" in cls.split()
+        legend = page.eval_on_selector_all(
+            "#legend li", "lis => lis.map((li) => [li.querySelector('input').value, li.innerText])"
+        )
+        for status, text in legend:
+            assert text.strip().endswith(str(api["summary"][status]))
+        t.shot("coverage-form")
+        t.top("#result-title")
+        t.shot("coverage", docs=True)
+        assert t.errors == []
+
+
+@pytest.mark.slow
+def test_coverage_cell_shows_its_paths(browser_context: Any, live: Live, tmp_path: Path) -> None:
+    api = live.get(f"/coverage/system/{SYSTEM}", "contoso", explain="true", **COVERAGE_QUERY)
+    # a requirement met through a shared provider item: it has hops or a residual to show
+    req = next(
+        r
+        for r in api["requirements"]
+        if r["status"] == "partial" and r["residual"] and any(p["hops"] for p in r["paths"])
+    )
+    with tab(browser_context, live, live.keys["contoso"]) as t:
+        page = _coverage_page(t)
+        cell = page.locator(f'#heatmap button.cell[data-curie="{req["curie"]}"]')
+        cell.click()
+        detail = page.locator("#detail")
+        detail.locator(".path").first.wait_for()
+        assert detail.locator(".path").count() == len(req["paths"])
+        text = detail.inner_text()
+        first = req["paths"][0]
+        assert first["start"]["label"] in text
+        for hop in first["hops"]:
+            assert hop["to"] in text and hop["relation"] in text
+        for residual in req["residual"]:
+            assert residual in text
+        evidence = [e for p in req["paths"] for e in p["start"].get("evidence", [])]
+        for e in evidence:
+            assert e["valid_until"] in text
+        t.shot("coverage-detail-shared")
+        # the same by keyboard: focus another cell, press Enter
+        other = next(r for r in api["requirements"] if r["status"] == "satisfied")
+        page.locator(f'#heatmap button.cell[data-curie="{other["curie"]}"]').focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "n => document.querySelector('#detail-title') && document.querySelector('#detail-title').textContent.startsWith(n)",
+            arg=other["notation"] + " ",
+        )
+        assert detail.locator(".path").count() == len(other["paths"])
+        t.top(f'#heatmap tr[data-curie="{other["curie"]}"]')
+        t.shot("coverage-detail", docs=True)
+        # Esc closes the panel and gives focus back to the cell; arrow keys move between cells
+        page.keyboard.press("Escape")
+        assert detail.is_hidden()
+        assert page.evaluate("() => document.activeElement.dataset.curie") == other["curie"]
+        page.keyboard.press("ArrowDown")
+        curies = [r["curie"] for r in api["requirements"]]
+        focused = page.evaluate("() => document.activeElement.dataset.curie")
+        assert focused != other["curie"] and focused in curies
+        page.set_viewport_size({"width": 768, "height": 900})
+        t.shot("coverage-detail-768")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        # the downloads: CSV (one row per requirement) and the auditor's workbook
+        with page.expect_download() as dl:
+            page.click("#dl-csv")
+        rows = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8"))))
+        assert {r["curie"]: r["status"] for r in rows} == {r["curie"]: r["status"] for r in api["requirements"]}
+        with page.expect_download() as dl:
+            page.click("#dl-xlsx")
+        assert dl.value.suggested_filename.endswith(".xlsx")
+        from openpyxl import load_workbook
+
+        target = tmp_path / "coverage.xlsx"
+        dl.value.save_as(target)
+        assert "Paths" in load_workbook(target).sheetnames
+        assert t.errors == []
+
+
+@pytest.mark.slow
+def test_certificate_coverage_answers_the_headline_question(browser_context: Any, live: Live) -> None:
+    cert = "certificate/microsoft/iso42001-m365-copilot"
+    api = live.get(f"/coverage/certificate/{cert}", target="euaia", as_of="2026-11-23")
+    with tab(browser_context, live) as t:
+        page = t.open(f"coverage?certificate={cert}&target=euaia&as_of=2026-11-23")
+        page.wait_for_selector("#heatmap button.cell")
+        shown = page.eval_on_selector_all("#heatmap button.cell", "bs => bs.map((b) => b.dataset.status)")
+        assert {s: shown.count(s) for s in set(shown)} == {k: v for k, v in api["summary"].items() if v}
+        assert t.errors == []
+
+
+# -- crosswalk -------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_crosswalk_draws_a_chained_link(browser_context: Any, live: Live) -> None:
+    links = live.get("/crosswalk", **{"from": "iso42001", "to": "euaia", "limit": "1000"})["items"]
+    chained = [link for link in links if link["derived"]]
+    assert chained, "the shipped data derives no chained iso42001 → euaia link"
+    pick = next((c for c in chained if c["source_curie"] == "iso42001:A.6.2.8"), chained[0])
+    with tab(browser_context, live) as t:
+        page = t.open(f"crosswalk?req={pick['source_curie']}")
+        row = page.locator(f'tr[data-derived="true"][data-target="{pick["target_curie"]}"]')
+        row.wait_for()
+        nodes = row.locator("ol.chain .node").all_inner_texts()
+        assert len(nodes) == len(pick["path"]) + 1
+        assert nodes[0].split("\n")[-1] == pick["source"]
+        assert [n.split("\n")[-1] for n in nodes[1:]] == [h["to"] for h in pick["path"]]
+        assert row.locator(".tag.derived").inner_text() == "chained"
+        # the framework-to-framework views
+        page.wait_for_selector("#sankey .main-svg")
+        page.wait_for_selector("#matrix table")
+        meeting = [link for link in links if link["transfer"] != "none"]
+        assert page.locator("#mx-summary").inner_text().startswith(f"{len(meeting)} links")
+        t.top("#cw-req-title")
+        t.shot("crosswalk", docs=True)
+        t.top("#fw-title")
+        t.shot("crosswalk-sankey", docs=True)
+        assert t.errors == []
+
+
+# -- applicability ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_applicability_shows_both_layers(browser_context: Any, live: Live) -> None:
+    q = {"role": "deployer", "category": "high-risk-annex-iii", "as_of": "2026-11-23"}
+    adopted = {i["curie"]: i for i in live.get("/applicable", law_version="adopted", **q)["items"]}
+    amended = {i["curie"]: i for i in live.get("/applicable", law_version="amended", **q)["items"]}
+    differ = {
+        c
+        for c in adopted.keys() | amended.keys()
+        if (adopted.get(c) or {}).get("from") != (amended.get(c) or {}).get("from")
+        or (adopted.get(c) or {}).get("status") != (amended.get(c) or {}).get("status")
+    }
+    assert differ, "the two law layers should differ for Annex III deployers"
+    with tab(browser_context, live) as t:
+        page = t.open("applicability?" + "&".join(f"{k}={v}" for k, v in q.items()))
+        page.wait_for_selector("#app-table tbody tr[data-curie]")
+        rows = page.eval_on_selector_all(
+            "#app-table tbody tr[data-curie]",
+            "trs => trs.map((tr) => [tr.dataset.curie, tr.classList.contains('differs')])",
+        )
+        assert {c for c, _ in rows} == adopted.keys() | amended.keys()
+        assert {c for c, d in rows if d} == differ
+        page.wait_for_selector("#timeline .main-svg")
+        t.top("#app-title")
+        t.shot("applicability", docs=True)
+        assert t.errors == []
+
+
+# -- SPARQL ----------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_named_query_runs_and_downloads_csv(browser_context: Any, live: Live) -> None:
+    expected = live.get("/queries/frameworks/run")
+    with tab(browser_context, live) as t:
+        page = t.open("sparql")
+        page.select_option("#nq", "frameworks")
+        page.click("#nq-run")
+        page.wait_for_selector("#results tbody tr")
+        assert page.locator("#results tbody tr").count() == expected["total"]
+        with page.expect_download() as dl:
+            page.click("#dl-csv")
+        assert dl.value.suggested_filename == "frameworks.csv"
+        rows = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8"))))
+        assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected["rows"])
+        # a named query with a parameter, and the editor's own query through POST /sparql
+        page.select_option("#nq", "catalog")
+        page.fill("#p-framework", "nistairmf")
+        page.click("#nq-run")
+        page.wait_for_function("() => document.querySelector('#sq-info').textContent.includes('catalog')")
+        assert (
+            page.locator("#results tbody tr").count()
+            == live.get("/queries/catalog/run", framework="nistairmf")["total"]
+        )
+        page.click("#ed-run")
+        page.wait_for_function("() => document.querySelector('#sq-info').textContent.startsWith('20 rows')")
+        with page.expect_download() as dl:
+            page.click("#dl-json")
+        assert len(json.loads(Path(dl.value.path()).read_text())["results"]["bindings"]) == 20
+        t.top("#nq-title")
+        t.shot("sparql", docs=True)
+        assert t.errors == []
