@@ -26,6 +26,11 @@ SAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "certificate": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
     "certificate_exclusions": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
     "certificate_audits": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
+    "crosswalk": {"req": "iso42001:A.6.2.8", "to": "euaia"},
+    "crosswalk_matrix": {"from": "iso42001", "to": "euaia"},
+    "reach": {"from": "iso42001", "to": "euaia"},
+    "certificate_evidences": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot", "to": "euaia"},
+    "inherited_controls": {"system": "gsd:system/contoso/hr-screening"},
 }
 
 
