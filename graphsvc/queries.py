@@ -20,6 +20,7 @@ with quotes, braces or SPARQL keywords is only ever a value.
 from __future__ import annotations
 
 import datetime as dt
+import keyword
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,8 @@ def parse_query_file(path: Path) -> NamedQuery:
             if name.endswith("_" + t):
                 kind, name = t, name[: -len(t) - 1]
                 break
+        if keyword.iskeyword(name):
+            raise QuerySyntaxError(f"{path}: parameter name {name!r} is a Python keyword; the API cannot expose it")
         if name not in params:
             params[name] = Param(name, var, kind, not optional, defaults.get(name), helps.get(name, ""))
     body = re.sub(r"(?m)^#.*$", "", text)

@@ -26,10 +26,10 @@ SAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "certificate": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
     "certificate_exclusions": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
     "certificate_audits": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
-    "crosswalk": {"req": "iso42001:A.6.2.8", "to": "euaia"},
-    "crosswalk_matrix": {"from": "iso42001", "to": "euaia"},
-    "reach": {"from": "iso42001", "to": "euaia"},
-    "certificate_evidences": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot", "to": "euaia"},
+    "crosswalk": {"req": "iso42001:A.6.2.8", "target_framework": "euaia"},
+    "crosswalk_matrix": {"source_framework": "iso42001", "target_framework": "euaia"},
+    "reach": {"source_framework": "iso42001", "target_framework": "euaia"},
+    "certificate_evidences": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot", "target_framework": "euaia"},
     "inherited_controls": {"system": "gsd:system/contoso/hr-screening"},
 }
 
@@ -89,4 +89,10 @@ def test_unknown_and_missing_parameters(service: GraphService) -> None:
 def test_a_malformed_query_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "broken.rq").write_text("SELECT ?x WHERE { ?x ?y ?z }\n")
     with pytest.raises(QuerySyntaxError, match=r"broken\.rq"):
+        QueryRegistry.from_dir(tmp_path)
+
+
+def test_a_parameter_named_like_a_keyword_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "kw.rq").write_text("#+ summary: x\nSELECT ?x WHERE { ?x ?p ?_from }\n")
+    with pytest.raises(QuerySyntaxError, match=r"kw\.rq: parameter name 'from'"):
         QueryRegistry.from_dir(tmp_path)
