@@ -240,13 +240,14 @@ def dir_size(path: Path) -> int:
 def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     """Compile, validate, derive and write a fresh embedded store; atomic."""
     t0 = time.perf_counter()
-    steps: list[tuple[str, float]] = []
-    last = [t0]
+    steps: list[tuple[str, float]] = []  # (step, seconds it took)
+    current = ["start", t0]
 
     def say(msg: str) -> None:
         now = time.perf_counter()
-        steps.append((msg, now - last[0]))
-        last[0] = now
+        if current[0] != "start":
+            steps.append((str(current[0]), now - float(current[1])))
+        current[0], current[1] = msg, now
         if progress:
             progress(msg)
 
