@@ -39,7 +39,7 @@ from typing import Any
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.crosswalk import TRANSFER, Link
 from graphsvc.errors import QueryParameterError, UnknownTerm
-from graphsvc.namespaces import GSD, compress, expand, graph_iri
+from graphsvc.namespaces import GS, GSD, compress, expand, graph_iri
 
 STATUSES = ("satisfied", "partial", "gap", "not-applicable")
 _RANK = {"full": 2, "partial": 1, "none": 0}
@@ -489,24 +489,34 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
     prof = system_profile(svc, system)
     # the system's own organisation, plus what belongs to nobody: never another organisation's
     # graphs, so no one can attach a control or certificate to someone else's system
-    own_graphs = [*_org_graphs(prof["org"]), *svc.reference_graph_list()]
+    # Controls, evidence and certificates live only in organisation graphs: asking over just the
+    # graphs needed keeps the query fast (pyoxigraph pays for every graph in a dataset list)
+    own_graphs = list(_org_graphs(prof["org"]))
     starts, ignored = control_starts(svc, system, opts.as_of, graphs=own_graphs)
-    cert_starts, cert_ignored, certs = certificate_starts(svc, system, opts.as_of, graphs=own_graphs)
+    cert_starts, cert_ignored, certs = certificate_starts(
+        svc, system, opts.as_of, graphs=[*own_graphs, *svc.framework_graph_list()]
+    )
     starts += cert_starts
     ignored += cert_ignored
     deps = []
     for d in svc.select("system_dependencies", system=system):
         # inheritance reads only what the dependency's own organisation publishes
-        dep_graphs = [_org_graphs(d["org"])[1], *svc.reference_graph_list()]
+        dep_graphs = [_org_graphs(d["org"])[1]]
         inh, inh_ignored = control_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
-        c_inh, c_ignored, c_certs = certificate_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
+        c_inh, c_ignored, c_certs = certificate_starts(
+            svc, d["dep"], opts.as_of, graphs=[*dep_graphs, *svc.framework_graph_list()], inherited=True
+        )
         starts += inh + c_inh
         ignored += inh_ignored + c_ignored
         certs += c_certs
         deps.append({"system": compress(d["dep"]), "label": d["label"], "organisation": d["orgLabel"]})
     applicability = None
     if target_fw == "euaia":
-        rows = applicable(svc, prof["roles"], prof["categories"], opts.as_of, opts.layer)
+        key = (tuple(prof["roles"]), tuple(prof["categories"]), opts.as_of, opts.layer)
+        memo = svc.cache("applicable")
+        if key not in memo:
+            memo[key] = applicable(svc, prof["roles"], prof["categories"], opts.as_of, opts.layer)
+        rows = memo[key]
         applicability = {expand(r["curie"]): r for r in rows}
     results = assess(svc, starts, target_fw, opts, applicability, explain=explain)
     return {
@@ -535,7 +545,7 @@ def _origin_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: bool = False) -> dict[str, Any]:
     """Coverage of every system of an organisation, with gaps ranked by application date."""
     org_iri = org if org.startswith("http") else GSD + "org/" + org.removeprefix("gsd:org/")
-    systems = svc.select("systems", org=org_iri)
+    systems = svc.select("org_systems", org=org_iri)
     if not systems:
         raise UnknownTerm(f"organisation {org!r} has no AI systems in the graph (or does not exist)")
     per_system = []
@@ -596,14 +606,44 @@ def _resolve(text: str, candidates: list[str], prefixes: tuple[str, ...], what: 
     raise UnknownTerm(f"no {what} {text!r}; `{listing}` lists them")
 
 
+def _anchored(svc: Any, text: str, kinds: tuple[tuple[str, str], ...]) -> str | None:
+    """``ORG/ID`` (or ``gsd:KIND/ORG/ID``) → the IRI of that kind that exists, checked with one
+    anchored lookup; None for a bare ``ID``."""
+    t = text.removeprefix("gsd:")
+    for path, _cls in kinds:
+        t = t.removeprefix(path)
+    if t.count("/") != 1:
+        return None
+    for path, cls in kinds:
+        candidate = f"{GSD}{path}{t}"
+        if svc.select("is_a", thing=candidate, type=GS + cls):
+            return candidate
+    return ""
+
+
 def resolve_system(svc: Any, text: str) -> str:
     """A system IRI from ``ORG/ID``, ``ID`` (when unique), a ``gsd:`` CURIE or the IRI."""
+    if text.startswith("http"):
+        return text
+    found = _anchored(svc, text, (("system/", "AISystem"),))
+    if found:
+        return found
+    if found == "":
+        raise UnknownTerm(f"no AI system {text!r}; `graphsvc systems` lists them")
     systems = [s["system"] for s in svc.select("systems")]
     return _resolve(text, systems, ("system/",), "AI system", "graphsvc systems")
 
 
 def resolve_certificate(svc: Any, text: str) -> str:
     """A certificate or attestation IRI from ``ORG/ID``, ``ID`` (when unique), a CURIE or the IRI."""
+    if text.startswith("http"):
+        return text
+    kinds = (("certificate/", "Certificate"), ("attestation/", "Attestation"))
+    found = _anchored(svc, text, kinds)
+    if found:
+        return found
+    if found == "":
+        raise UnknownTerm(f"no certificate or attestation {text!r}; `graphsvc certificates` lists them")
     certs = [c["cert"] for c in svc.select("certificates")]
     return _resolve(
         text, certs, ("certificate/", "attestation/"), "certificate or attestation", "graphsvc certificates"

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Literal, overload
 
 import curies
@@ -100,6 +101,7 @@ def expand(curie: str, *, strict: bool = True) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def compress(iri: str) -> str:
-    """The shortest CURIE for an IRI, or the IRI itself."""
+    """The shortest CURIE for an IRI, or the IRI itself (memoised: the hot path calls it often)."""
     return CONVERTER.compress(iri) or iri

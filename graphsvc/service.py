@@ -15,7 +15,7 @@ from graphsvc.config import Settings
 from graphsvc.crosswalk import CrosswalkIndex
 from graphsvc.errors import UnknownTerm
 from graphsvc.mappingsets import Mapping
-from graphsvc.namespaces import FRAMEWORK_PREFIXES, compress, expand
+from graphsvc.namespaces import FRAMEWORK_PREFIXES, compress, expand, graph_iri
 from graphsvc.queries import QueryRegistry
 from graphsvc.results import plain_rows
 from graphsvc.store import EmbeddedStore, GraphStore
@@ -76,6 +76,13 @@ class GraphService:
 
     # -- catalogs ---------------------------------------------------------------------
     def frameworks(self) -> list[dict[str, Any]]:
+        """The framework editions with their requirement counts (cached until :meth:`invalidate`)."""
+        cache = self.cache("frameworks")
+        if "list" not in cache:
+            cache["list"] = self._frameworks()
+        return cache["list"]
+
+    def _frameworks(self) -> list[dict[str, Any]]:
         return [
             {
                 "id": r["id"],
@@ -156,6 +163,10 @@ class GraphService:
 
             cache["list"] = reference_graphs(self)
         return cache["list"]
+
+    def framework_graph_list(self) -> list[str]:
+        """The graphs of the framework catalogs."""
+        return [g for g in self.reference_graph_list() if g.startswith(graph_iri("framework/"))]
 
     def public_graph_list(self) -> list[str]:
         """Every graph but the organisations' private ones."""

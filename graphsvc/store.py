@@ -253,7 +253,11 @@ class EmbeddedStore:
         self._store.flush()
 
     def close(self) -> None:
-        self._store.flush()
+        if self.path is not None:
+            try:
+                self._store.flush()
+            except (OSError, RuntimeError):  # a read-only store has nothing to flush
+                pass
         del self._store
 
 

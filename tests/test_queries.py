@@ -31,6 +31,8 @@ SAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "reach": {"source_framework": "iso42001", "target_framework": "euaia"},
     "certificate_evidences": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot", "target_framework": "euaia"},
     "inherited_controls": {"system": "gsd:system/contoso/hr-screening"},
+    "org_systems": {"org": "gsd:org/contoso"},
+    "is_a": {"thing": "gsd:system/contoso/hr-screening", "type": "gs:AISystem"},
 }
 
 
