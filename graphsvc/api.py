@@ -38,7 +38,18 @@ from graphsvc import coverage as C
 from graphsvc import service as S
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.config import Settings
-from graphsvc.errors import AuthError, DataLoadError, GraphSvcError, QueryNotFound, QueryParameterError, UnknownTerm
+from graphsvc.errors import (
+    AuthError,
+    BadRequest,
+    Conflict,
+    DataLoadError,
+    GraphSvcError,
+    PayloadTooLarge,
+    QueryNotFound,
+    QueryParameterError,
+    UnknownTerm,
+    UnsupportedMediaType,
+)
 from graphsvc.namespaces import GSD, compress, graph_iri
 from graphsvc.results import jsonable
 from graphsvc.security import (
@@ -55,10 +66,7 @@ from graphsvc.service import GraphService
 from graphsvc.sparql_endpoint import (
     GRAPH_ALIASES,
     GRAPH_TYPES,
-    BadRequest,
     Job,
-    PayloadTooLarge,
-    UnsupportedMediaType,
     analyse_query,
     apply_update,
     authorise_update,
@@ -82,14 +90,6 @@ log = logging.getLogger("graphsvc.api")
 TRUNCATED = "X-Graphsvc-Truncated"
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 YAML_TYPES = {"text/yaml", "application/yaml", "application/x-yaml", "text/x-yaml", "application/json", "text/plain"}
-
-
-class Conflict(GraphSvcError):
-    """The thing to create exists already."""
-
-    code = "conflict"
-    http_status = 409
-    default_message = "it exists already"
 
 
 # -- response models (documentation and output validation) -----------------------------------------

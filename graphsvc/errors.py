@@ -18,7 +18,13 @@ Every class carries a stable ``code`` (used in JSON error bodies) and an
     ├── QueryRefused            a query or update is not allowed (SERVICE, LOAD, other tenant …)
     ├── QueryTimeout            a query ran past the configured timeout
     ├── AuthError               missing or bad credentials
-    └── Forbidden               authenticated, but not allowed to do this
+    ├── Forbidden               authenticated, but not allowed to do this
+    ├── BadRequest(ValueError)  a malformed HTTP request (header, parameter)
+    ├── NotAcceptable           no media type in Accept can carry the answer (406)
+    ├── UnsupportedMediaType    a request body of a type the endpoint does not read (415)
+    ├── PayloadTooLarge         a request body over the body limit (413)
+    ├── UpdateFailed            the engine refused an update while applying it; nothing changed
+    └── Conflict                the thing to create exists already (409)
 """
 
 from __future__ import annotations
@@ -148,3 +154,51 @@ class Forbidden(GraphSvcError):
     code = "forbidden"
     http_status = 403
     default_message = "this key may not do that"
+
+
+class NotAcceptable(GraphSvcError):
+    """No format the caller accepts can carry this answer."""
+
+    code = "not_acceptable"
+    http_status = 406
+    default_message = "none of the media types in Accept can carry this result"
+
+
+class BadRequest(GraphSvcError, ValueError):
+    """The request is malformed (a header, a missing or doubled parameter)."""
+
+    code = "bad_request"
+    http_status = 400
+    default_message = "malformed request"
+
+
+class UnsupportedMediaType(GraphSvcError):
+    """The request body's Content-Type is not one this endpoint reads."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+    default_message = "unsupported Content-Type"
+
+
+class UpdateFailed(GraphSvcError):
+    """pyoxigraph refused an update while applying it (e.g. CREATE of an existing graph); nothing changed."""
+
+    code = "update_failed"
+    http_status = 400
+    default_message = "the update failed and changed nothing"
+
+
+class PayloadTooLarge(GraphSvcError):
+    """The request body is larger than ``settings.body_limit``."""
+
+    code = "payload_too_large"
+    http_status = 413
+    default_message = "the request body is too large"
+
+
+class Conflict(GraphSvcError):
+    """The thing to create exists already."""
+
+    code = "conflict"
+    http_status = 409
+    default_message = "it exists already"

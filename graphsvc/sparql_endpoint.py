@@ -88,15 +88,19 @@ from pyoxigraph import (
 )
 
 from graphsvc.errors import (
+    BadRequest,
     DataLoadError,
     Forbidden,
     GraphSvcError,
+    NotAcceptable,
     QueryParameterError,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
     StoreError,
     UnknownTerm,
+    UnsupportedMediaType,
+    UpdateFailed,
 )
 from graphsvc.namespaces import PREFIXES, expand, is_curie
 from graphsvc.security import (
@@ -112,47 +116,6 @@ from graphsvc.store import ntriples_line
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 ALL_GRAPHS = "ALL"  # CLEAR/DROP ALL or NAMED: only an admin may
-
-
-# -- errors this protocol adds (HTTP-shaped, framework-free) --------------------------------
-class NotAcceptable(GraphSvcError):
-    """No format the caller accepts can carry this answer."""
-
-    code = "not_acceptable"
-    http_status = 406
-    default_message = "none of the media types in Accept can carry this result"
-
-
-class BadRequest(GraphSvcError, ValueError):
-    """The request is malformed (a header, a missing or doubled parameter)."""
-
-    code = "bad_request"
-    http_status = 400
-    default_message = "malformed request"
-
-
-class UnsupportedMediaType(GraphSvcError):
-    """The request body's Content-Type is not one this endpoint reads."""
-
-    code = "unsupported_media_type"
-    http_status = 415
-    default_message = "unsupported Content-Type"
-
-
-class UpdateFailed(GraphSvcError):
-    """pyoxigraph refused an update while applying it (e.g. CREATE of an existing graph); nothing changed."""
-
-    code = "update_failed"
-    http_status = 400
-    default_message = "the update failed and changed nothing"
-
-
-class PayloadTooLarge(GraphSvcError):
-    """The request body is larger than ``settings.body_limit``."""
-
-    code = "payload_too_large"
-    http_status = 413
-    default_message = "the request body is too large"
 
 
 # -- media types and content negotiation ---------------------------------------------------

@@ -12,6 +12,7 @@ store) touch a SPARQL engine. Terms are pyoxigraph terms (``NamedNode``, ``Liter
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -254,10 +255,8 @@ class EmbeddedStore:
 
     def close(self) -> None:
         if self.path is not None:
-            try:
+            with contextlib.suppress(OSError, RuntimeError):  # a read-only store has nothing to flush
                 self._store.flush()
-            except (OSError, RuntimeError):  # a read-only store has nothing to flush
-                pass
         del self._store
 
 
