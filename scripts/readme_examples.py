@@ -54,7 +54,7 @@ SERVICE_EXAMPLES: list[tuple[str, str, int]] = [
     ("What the service holds", "curl -s localhost:$PORT/health", 0),
     (
         "A crosswalk over REST (first lines)",
-        "curl -s \"localhost:$PORT/crosswalk/iso42001:A.6.2.8?to=euaia\" | python3 -m json.tool",
+        'curl -s "localhost:$PORT/crosswalk/iso42001:A.6.2.8?to=euaia" | python3 -m json.tool',
         30,
     ),
     (
@@ -66,7 +66,7 @@ SERVICE_EXAMPLES: list[tuple[str, str, int]] = [
     ),
     (
         "A named query as its own endpoint",
-        "curl -s \"localhost:$PORT/queries/date_layers/run\" | python3 -m json.tool",
+        'curl -s "localhost:$PORT/queries/date_layers/run" | python3 -m json.tool',
         20,
     ),
     (
