@@ -515,7 +515,9 @@ class AppState:
         self.executor.refresh()
 
 
-def _opts(svc: GraphService, as_of: dt.date | None, law_version: str | None, depth: int, proposed: bool) -> C.Options:
+def coverage_options(
+    svc: GraphService, as_of: dt.date | None, law_version: str | None, depth: int, proposed: bool
+) -> C.Options:
     return C.Options(
         as_of=as_of or dt.date.today(),
         layer=law_version or svc.settings.law_version,
@@ -951,7 +953,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Which requirements of the target framework one certificate alone evidences on a date, and why."""
         svc = state.view(state.principal(request))
-        opts = _opts(svc, as_of, law_version, depth, include_proposed)
+        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
         return jsonable(C.certificate_coverage(svc, certificate, target, opts, explain=explain))
 
     @app.get("/coverage/system/{org}/{system}", response_model=SystemCoverage, tags=["coverage"], responses=ERRORS)
@@ -969,7 +971,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Coverage of one AI system: own controls and certificates, and what it inherits from providers."""
         svc = state.view(state.principal(request))
-        opts = _opts(svc, as_of, law_version, depth, include_proposed)
+        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
         sys_iri = C.resolve_system(svc, f"{_org_id(org)}/{system}")
         return jsonable(C.system_coverage(svc, sys_iri, target, opts, explain=explain))
 
@@ -987,7 +989,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Coverage of every AI system of an organisation, with the gaps ranked by application date."""
         svc = state.view(state.principal(request))
-        opts = _opts(svc, as_of, law_version, depth, include_proposed)
+        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
         return jsonable(C.org_coverage(svc, _org_id(org), target, opts, explain=explain))
 
     # -- organisations -----------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def web_router(settings: Settings) -> APIRouter:
     """
     # graphsvc.api imports this module; take what the routes share from it once both are loaded
     # (this module has no `from __future__ import annotations`, so FastAPI sees these types, not names)
-    from graphsvc.api import ERRORS, AsOf, Auth, Depth, LawVersion, Proposed, Target
+    from graphsvc.api import ERRORS, AsOf, Auth, Depth, LawVersion, Proposed, Target, coverage_options
 
     router = APIRouter()
 
@@ -209,14 +209,6 @@ def web_router(settings: Settings) -> APIRouter:
     # -- coverage downloads ---------------------------------------------------------------------
     Format = Annotated[str, Query(pattern="^(xlsx|csv)$", description="xlsx (the auditor's workbook) or csv.")]
 
-    def options(svc: Any, as_of: dt.date | None, law_version: str | None, depth: int, proposed: bool) -> C.Options:
-        return C.Options(
-            as_of=as_of or dt.date.today(),
-            layer=law_version or svc.settings.law_version,
-            depth=depth,
-            include_proposed=proposed,
-        )
-
     def view(request: Request) -> Any:
         state = request.app.state.gs
         return state.view(state.principal(request))
@@ -272,7 +264,7 @@ def web_router(settings: Settings) -> APIRouter:
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = options(svc, as_of, law_version, depth, include_proposed)
+        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
         sys_iri = C.resolve_system(svc, f"{org}/{system}")
         return deliver(C.system_coverage(svc, sys_iri, target, opts, explain=True), format, f"{org}-{system}")
 
@@ -296,7 +288,7 @@ def web_router(settings: Settings) -> APIRouter:
     ) -> Response:
         """The answer of `/coverage/certificate/{certificate}` (with paths) as the auditor's workbook or CSV."""
         svc = view(request)
-        opts = options(svc, as_of, law_version, depth, include_proposed)
+        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
         result = C.certificate_coverage(svc, certificate, target, opts, explain=True)
         return deliver(result, format, certificate.rsplit("/", 1)[-1])
 
@@ -322,7 +314,7 @@ def web_router(settings: Settings) -> APIRouter:
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = options(svc, as_of, law_version, depth, include_proposed)
+        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
         return deliver(C.org_coverage(svc, org, target, opts, explain=True), format, org)
 
     return router
