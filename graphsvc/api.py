@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request, Response, Security
+from fastapi import Depends, FastAPI, Query, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -526,6 +526,30 @@ def coverage_options(
     )
 
 
+class CoverageQuery:
+    """The query parameters every coverage question takes (a FastAPI class dependency)."""
+
+    def __init__(
+        self,
+        target: Target,
+        as_of: AsOf = None,
+        law_version: LawVersion = None,
+        include_proposed: Proposed = False,
+        depth: Depth = 2,
+    ) -> None:
+        self.target = target
+        self.as_of = as_of
+        self.law_version = law_version
+        self.include_proposed = include_proposed
+        self.depth = depth
+
+    def options(self, svc: GraphService) -> C.Options:
+        return coverage_options(svc, self.as_of, self.law_version, self.depth, self.include_proposed)
+
+
+CoverageArgs = Annotated[CoverageQuery, Depends()]
+
+
 def _mappings_used(include_proposed: bool) -> str:
     return "approved and proposed" if include_proposed else "approved only"
 
@@ -943,54 +967,42 @@ def create_app(
     def coverage_certificate(
         request: Request,
         certificate: str,
-        target: Target,
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
+        q: CoverageArgs,
         explain: Explain = False,
-        include_proposed: Proposed = False,
-        depth: Depth = 2,
         _: Auth = None,
     ) -> dict[str, Any]:
         """Which requirements of the target framework one certificate alone evidences on a date, and why."""
         svc = state.view(state.principal(request))
-        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
-        return jsonable(C.certificate_coverage(svc, certificate, target, opts, explain=explain))
+        opts = q.options(svc)
+        return jsonable(C.certificate_coverage(svc, certificate, q.target, opts, explain=explain))
 
     @app.get("/coverage/system/{org}/{system}", response_model=SystemCoverage, tags=["coverage"], responses=ERRORS)
     def coverage_system(
         request: Request,
         org: str,
         system: str,
-        target: Target,
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
+        q: CoverageArgs,
         explain: Explain = False,
-        include_proposed: Proposed = False,
-        depth: Depth = 2,
         _: Auth = None,
     ) -> dict[str, Any]:
         """Coverage of one AI system: own controls and certificates, and what it inherits from providers."""
         svc = state.view(state.principal(request))
-        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
+        opts = q.options(svc)
         sys_iri = C.resolve_system(svc, f"{_org_id(org)}/{system}")
-        return jsonable(C.system_coverage(svc, sys_iri, target, opts, explain=explain))
+        return jsonable(C.system_coverage(svc, sys_iri, q.target, opts, explain=explain))
 
     @app.get("/coverage/org/{org}", response_model=OrgCoverage, tags=["coverage"], responses=ERRORS)
     def coverage_org(
         request: Request,
         org: str,
-        target: Target,
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
+        q: CoverageArgs,
         explain: Explain = False,
-        include_proposed: Proposed = False,
-        depth: Depth = 2,
         _: Auth = None,
     ) -> dict[str, Any]:
         """Coverage of every AI system of an organisation, with the gaps ranked by application date."""
         svc = state.view(state.principal(request))
-        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
-        return jsonable(C.org_coverage(svc, _org_id(org), target, opts, explain=explain))
+        opts = q.options(svc)
+        return jsonable(C.org_coverage(svc, _org_id(org), q.target, opts, explain=explain))
 
     # -- organisations -----------------------------------------------------------------------------
     def org_summary(svc: GraphService, org: str) -> dict[str, Any]:

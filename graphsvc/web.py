@@ -147,7 +147,7 @@ def web_router(settings: Settings) -> APIRouter:
     """
     # graphsvc.api imports this module; take what the routes share from it once both are loaded
     # (this module has no `from __future__ import annotations`, so FastAPI sees these types, not names)
-    from graphsvc.api import ERRORS, AsOf, Auth, Depth, LawVersion, Proposed, Target, coverage_options
+    from graphsvc.api import ERRORS, Auth, CoverageArgs
 
     router = APIRouter()
 
@@ -252,21 +252,17 @@ def web_router(settings: Settings) -> APIRouter:
         request: Request,
         org: str,
         system: str,
-        target: Target,
+        q: CoverageArgs,
         format: Format = "xlsx",
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        include_proposed: Proposed = False,
-        depth: Depth = 2,
         _: Auth = None,
     ) -> Response:
         """The answer of `/coverage/system/{org}/{system}` (with paths) as the auditor's workbook or CSV."""
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
+        opts = q.options(svc)
         sys_iri = C.resolve_system(svc, f"{org}/{system}")
-        return deliver(C.system_coverage(svc, sys_iri, target, opts, explain=True), format, f"{org}-{system}")
+        return deliver(C.system_coverage(svc, sys_iri, q.target, opts, explain=True), format, f"{org}-{system}")
 
     @router.get(
         "/export/coverage/certificate/{certificate:path}",
@@ -278,18 +274,14 @@ def web_router(settings: Settings) -> APIRouter:
     def export_certificate(
         request: Request,
         certificate: str,
-        target: Target,
+        q: CoverageArgs,
         format: Format = "xlsx",
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        include_proposed: Proposed = False,
-        depth: Depth = 2,
         _: Auth = None,
     ) -> Response:
         """The answer of `/coverage/certificate/{certificate}` (with paths) as the auditor's workbook or CSV."""
         svc = view(request)
-        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
-        result = C.certificate_coverage(svc, certificate, target, opts, explain=True)
+        opts = q.options(svc)
+        result = C.certificate_coverage(svc, certificate, q.target, opts, explain=True)
         return deliver(result, format, certificate.rsplit("/", 1)[-1])
 
     @router.get(
@@ -302,19 +294,15 @@ def web_router(settings: Settings) -> APIRouter:
     def export_org(
         request: Request,
         org: str,
-        target: Target,
+        q: CoverageArgs,
         format: Format = "xlsx",
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        include_proposed: Proposed = False,
-        depth: Depth = 2,
         _: Auth = None,
     ) -> Response:
         """The answer of `/coverage/org/{org}` (with paths) as the auditor's workbook or CSV."""
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = coverage_options(svc, as_of, law_version, depth, include_proposed)
-        return deliver(C.org_coverage(svc, org, target, opts, explain=True), format, org)
+        opts = q.options(svc)
+        return deliver(C.org_coverage(svc, org, q.target, opts, explain=True), format, org)
 
     return router
