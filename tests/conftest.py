@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,7 @@ from graphsvc.config import PROJECT_ROOT, Settings, load_settings
 from graphsvc.service import GraphService
 
 REFERENCE = PROJECT_ROOT.parent / "shared" / "reference"
+OSCAL_SCHEMAS = Path(__file__).parent / "data" / "oscal" / "schemas"
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +47,22 @@ def project_copy(tmp_path: Path) -> Path:
 def writable(project_copy: Path, tmp_path: Path) -> Settings:
     """Settings over a scratch project copy and an empty data dir."""
     return load_settings(environ={}, overrides={"root": str(project_copy), "data_dir": str(tmp_path / "data")})
+
+
+def oscal_schema_errors(doc: dict[str, Any], schema_file: str) -> list[str]:
+    """Validate against a NIST OSCAL JSON schema (``\\p{L}``/``\\p{N}`` rewritten for Python's re)."""
+    import jsonschema
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: v.replace(r"\p{L}", r"[^\W\d_]").replace(r"\p{N}", r"\d")
+                if k == "pattern" and isinstance(v, str)
+                else fix(v)
+                for k, v in node.items()
+            }
+        return [fix(x) for x in node] if isinstance(node, list) else node
+
+    schema = fix(json.loads((OSCAL_SCHEMAS / schema_file).read_text(encoding="utf-8")))
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    return [f"{e.json_path}: {e.message[:300]}" for e in validator.iter_errors(doc)]

@@ -25,29 +25,10 @@ from graphsvc.mappingsets import PREDICATE_FOR, parse_sssom, set_triples
 from graphsvc.namespaces import compress, expand
 from graphsvc.service import crosswalk, crosswalk_matrix
 from graphsvc.store import EmbeddedStore
+from tests.conftest import oscal_schema_errors
 
-SCHEMAS = Path(__file__).parent / "data" / "oscal" / "schemas"
 SHIPPED = sorted((PROJECT_ROOT / "mappings" / "sssom").glob("*.sssom.tsv"))
 OSCAL_RELATIONS = {"equivalent-to", "equal-to", "subset-of", "superset-of", "intersects-with", "no-relationship"}
-
-
-def oscal_schema_errors(doc: dict[str, Any], schema_file: str) -> list[str]:
-    """Validate against a NIST OSCAL JSON schema (``\\p{L}``/``\\p{N}`` rewritten for Python's re)."""
-    import jsonschema
-
-    def fix(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {
-                k: v.replace(r"\p{L}", r"[^\W\d_]").replace(r"\p{N}", r"\d")
-                if k == "pattern" and isinstance(v, str)
-                else fix(v)
-                for k, v in node.items()
-            }
-        return [fix(x) for x in node] if isinstance(node, list) else node
-
-    schema = fix(json.loads((SCHEMAS / schema_file).read_text(encoding="utf-8")))
-    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-    return [f"{e.json_path}: {e.message[:300]}" for e in validator.iter_errors(doc)]
 
 
 def raw_rows(path: Path) -> list[dict[str, str]]:

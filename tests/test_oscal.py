@@ -22,30 +22,12 @@ from graphsvc.namespaces import GSD, graph_iri
 from graphsvc.orgdata import compile_org
 from graphsvc.oscal import CatalogIndex, framework_of_href, id_key, import_oscal, oscal_to_org
 from graphsvc.service import GraphService
+from tests.conftest import oscal_schema_errors
 
 DATA = Path(__file__).parent / "data" / "oscal"
 CD = DATA / "component-definition.json"
 SSP = DATA / "ssp.json"
 GS = "https://w3id.org/graphsvc/ontology#"
-
-
-def oscal_schema_errors(doc: dict[str, Any], schema_file: str) -> list[str]:
-    """Validate against a NIST OSCAL JSON schema (``\\p{L}``/``\\p{N}`` rewritten for Python's re)."""
-    import jsonschema
-
-    def fix(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {
-                k: v.replace(r"\p{L}", r"[^\W\d_]").replace(r"\p{N}", r"\d")
-                if k == "pattern" and isinstance(v, str)
-                else fix(v)
-                for k, v in node.items()
-            }
-        return [fix(x) for x in node] if isinstance(node, list) else node
-
-    schema = fix(json.loads((DATA / "schemas" / schema_file).read_text(encoding="utf-8")))
-    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-    return [f"{e.json_path}: {e.message[:300]}" for e in validator.iter_errors(doc)]
 
 
 @pytest.fixture(scope="module")
