@@ -67,7 +67,6 @@ from graphsvc.sparql_endpoint import (
     GRAPH_ALIASES,
     GRAPH_TYPES,
     Job,
-    analyse_query,
     apply_update,
     authorise_update,
     check_query_text,
@@ -80,6 +79,7 @@ from graphsvc.sparql_endpoint import (
     negotiate,
     parse_graph_body,
     parse_request,
+    prepare_query,
     query_dataset,
     serialize_triples,
     service_description,
@@ -1225,15 +1225,15 @@ def create_app(
         if req.update is not None:
             if principal.is_anonymous:
                 raise AuthError("SPARQL updates need a writer or admin API key (Authorization: Bearer KEY)")
-            if req.using_graphs or req.using_named_graphs:
-                raise BadRequest("using-graph-uri/using-named-graph-uri are not supported; write USING in the update")
 
             def do_update() -> None:
-                text = req.update or ""
-                authorise_update(principal, text)  # parse and check outside the write lock
+                # parse and check outside the write lock; apply the canonical text that was checked
+                upd = authorise_update(
+                    principal, req.update or "", using=req.using_graphs, using_named=req.using_named_graphs
+                )
                 with state.write_lock:
                     try:
-                        apply_update(service.store, text)
+                        apply_update(service.store, upd.text)
                     finally:
                         state.after_write()
 
@@ -1248,13 +1248,15 @@ def create_app(
             data = service_description(endpoint, graphs, media, updates=principal.may_write)
             return Response(data, media_type=media, headers={"Vary": "Accept, Authorization"})
         check_query_text(req.query)
-        info = await run_in_threadpool(analyse_query, req.query)
-        media = choose_media(info.form, accept, fmt)
+        prepared = (
+            prepare_query(req.query) if len(req.query) < 16384 else await run_in_threadpool(prepare_query, req.query)
+        )
+        media = choose_media(prepared.info.form, accept, fmt)
         default, named = query_dataset(
-            principal, info, req.default_graphs, req.named_graphs, service.store.named_graphs()
+            principal, prepared.info, req.default_graphs, req.named_graphs, service.store.named_graphs()
         )
         job = Job(
-            query=req.query,
+            query=prepared.text,
             media_type=media,
             default_graph=tuple(default) if default is not None else None,
             named_graphs=tuple(named) if named is not None else None,

@@ -11,14 +11,15 @@ dataset matches nothing. A query's ``FROM``/``FROM NAMED`` (or the protocol's
 ``default-graph-uri``/``named-graph-uri``) naming a graph the caller may not read is refused
 with 403 rather than silently emptied, and a non-HTTP IRI there (``file:``) with 403 too.
 
-**No dereferencing.** pyoxigraph would fetch ``SERVICE`` and ``LOAD`` IRIs over HTTP. Both are
-refused for every caller: queries and updates are parsed with rdflib
-(:func:`analyse_query`, :func:`analyse_update`) and the parsed algebra is walked for
-``SERVICE`` patterns and ``LOAD`` operations, with a lexical scan of the text as a second
-guard (a text rdflib cannot parse is refused before pyoxigraph ever sees it).
-pyoxigraph never dereferences ``FROM`` IRIs: it only looks them up as graph names.
+**One reading, no dereferencing.** The guard and the engine read the same text: every query and
+update is lexed once (:mod:`graphsvc.sparql_text`) and rewritten in a canonical form (no comments,
+no prefixed names, no ``BASE``, no escapes outside strings, one space between tokens); the guard
+(:mod:`graphsvc.sparql_guard`) reads the canonical tokens and the engine executes the canonical
+text. pyoxigraph would fetch ``SERVICE`` and ``LOAD`` IRIs over HTTP: both are keywords, one token
+each in the canonical stream, and refused for every caller. pyoxigraph never dereferences ``FROM``
+IRIs: it only looks them up as graph names. No rdflib parser runs on the request path.
 
-**Updates** are analysed the same way: which graphs each operation writes (``INSERT DATA``
+**Updates** are analysed from the same tokens: which graphs each operation writes (``INSERT DATA``
 and ``DELETE DATA`` quads, ``GRAPH`` in templates, ``WITH``, ``CLEAR``/``DROP``/``CREATE``
 targets, ``ADD``/``MOVE``/``COPY``, the default graph) and which it reads (``USING``,
 ``USING NAMED``, ``WITH``, ``GRAPH`` in ``WHERE``, ``ADD``/``MOVE``/``COPY`` sources). A
@@ -48,7 +49,6 @@ format back with pyoxigraph's and rdflib's parsers.
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import itertools
 import json
@@ -62,7 +62,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
@@ -111,11 +111,11 @@ from graphsvc.security import (
     require_read,
     require_write,
 )
+from graphsvc.sparql_guard import ALL_GRAPHS, Query, QueryInfo, Update, UpdateInfo, inspect_query, inspect_update
 from graphsvc.store import ntriples_line
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-ALL_GRAPHS = "ALL"  # CLEAR/DROP ALL or NAMED: only an admin may
 
 
 # -- media types and content negotiation ---------------------------------------------------
@@ -361,366 +361,22 @@ def parse_request(
     return req
 
 
-# -- analysis with rdflib ------------------------------------------------------------------------
-_LEXICAL = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n]*",
-    re.DOTALL,
-)
+# -- analysis: one reading of every text (graphsvc.sparql_guard) ------------------------------------
+def prepare_query(text: str) -> Query:
+    """A query as graphsvc reads it: its form, its dataset clauses, and the canonical text to run.
 
+    The project's prefixes (:data:`graphsvc.namespaces.PREFIXES`) are predeclared.
 
-def _keyword(text: str, word: str) -> bool:
-    """Does ``word`` appear as a keyword, outside strings, IRIs, comments and names?"""
-    bare = _LEXICAL.sub(" ", text)
-    return re.search(rf"(?<![\w:?$\-]){word}(?![\w:\-])", bare, re.IGNORECASE) is not None
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    """Every node of an rdflib parse tree or algebra (CompValue, ParseResults, lists, dicts)."""
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        yield n
-        if isinstance(n, dict):
-            stack.extend(v for k, v in n.items() if k != "_vars")
-        elif isinstance(n, list | tuple | set | frozenset):
-            stack.extend(n)
-        elif type(n).__name__ == "ParseResults":
-            stack.extend(list(n))
-
-
-def _get(node: Any, key: str) -> Any:
-    """A key of an rdflib parse node, or None (rdflib's ``CompValue.get`` returns the key itself
-    when it is missing, so it must never be used here)."""
-    return dict.get(node, key) if isinstance(node, dict) else None
-
-
-def _name(n: Any) -> str | None:
-    return getattr(n, "name", None) if isinstance(n, dict) else None
-
-
-def _refuse_service(tree: Any, text: str) -> None:
-    for n in _walk(tree):
-        if _name(n) == "ServiceGraphPattern":
-            raise QueryRefused(
-                f"SERVICE <{_get(n, 'term')}> is refused: graphsvc never fetches anything; query this store's graphs"
-            )
-    if _keyword(text, "SERVICE"):
-        raise QueryRefused("SERVICE is refused: graphsvc never fetches anything; query this store's graphs")
-
-
-@dataclass(frozen=True)
-class QueryInfo:
-    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
-    from_graphs: tuple[str, ...] = ()
-    from_named: tuple[str, ...] = ()
-
-
-def _syntax_error(exc: BaseException, what: str) -> QuerySyntaxError:
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return QuerySyntaxError(f"the SPARQL {what} does not parse: {msg[:300]}")
-
-
-@functools.lru_cache(maxsize=512)
-def analyse_query(text: str) -> QueryInfo:
-    """The form and dataset clauses of a query; refuses SERVICE.
-
-    >>> analyse_query("SELECT * FROM <http://a/g> WHERE { ?s ?p ?o }")
-    QueryInfo(form='SELECT', from_graphs=('http://a/g',), from_named=())
-
-    :raises QuerySyntaxError: rdflib cannot parse it (then pyoxigraph is never asked).
-    :raises QueryRefused: it uses SERVICE.
+    :raises QuerySyntaxError: the text does not lex or is not a query.
+    :raises QueryRefused: SERVICE.
     """
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        parsed = parseQuery(text)
-        algebra = translateQuery(parsed).algebra
-    except RecursionError:
-        raise QuerySyntaxError(
-            "the SPARQL query is too large or nested too deeply to analyse (rdflib's parser): split it, "
-            "or use VALUES for long lists"
-        ) from None
-    except Exception as exc:
-        raise _syntax_error(exc, "query") from None
-    _refuse_service([parsed, algebra], text)
-    form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}.get(
-        algebra.name, "SELECT"
-    )
-    default, named = [], []
-    for clause in _get(algebra, "datasetClause") or []:
-        if _get(clause, "default") is not None:
-            default.append(str(clause["default"]))
-        if _get(clause, "named") is not None:
-            named.append(str(clause["named"]))
-    return QueryInfo(form, tuple(default), tuple(named))
-
-
-@dataclass(frozen=True)
-class UpdateInfo:
-    """The graphs an update reads and writes (``DEFAULT`` for the store's default graph,
-    ``ALL`` for CLEAR/DROP ALL or NAMED) and whether it reads every named graph."""
-
-    reads: frozenset[str]
-    writes: frozenset[str]
-    any_named_read: bool = False
-    operations: tuple[str, ...] = ()
-
-
-def _iri_or_var(term: Any) -> str | None:
-    """The IRI of a graph term, or None for a variable."""
-    return None if type(term).__name__ == "Variable" else str(term)
-
-
-def _graph_target(value: Any) -> str:
-    text = str(value)
-    if text == "DEFAULT":
-        return DEFAULT_GRAPH
-    if text in {"ALL", "NAMED"}:
-        return ALL_GRAPHS
-    return text
-
-
-# -- INSERT DATA / DELETE DATA: cut out lexically, read by pyoxigraph ------------------------------
-_DQ3 = '"""(?:[^"\\\\]|\\\\.|"(?!""))*"""'
-_SQ3 = "'''(?:[^'\\\\]|\\\\.|'(?!''))*'''"
-_DQ = '"(?:[^"\\\\\\n\\r]|\\\\.)*"'
-_SQ = "'(?:[^'\\\\\\n\\r]|\\\\.)*'"
-#: One SPARQL token that may hide braces or keywords: a string, an IRI, a comment, a name (prefixed
-#: names with their escapes, variables, blank node labels, language tags), or one other character.
-_SPARQL_TOKEN = re.compile(
-    f"(?P<str>{_DQ3}|{_SQ3}|{_DQ}|{_SQ})"
-    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
-    r"|(?P<comment>#[^\n\r]*)"
-    r"|(?P<name>[?$@]?[\w\-.:%]+(?:\\.[\w\-.:%]*)*)"
-    r"|(?P<space>\s+)"
-    r"|(?P<other>.)",
-    re.DOTALL,
-)
-Token = tuple[str, str, int, int]  # kind, text, start, end
-
-
-def _tokens(text: str) -> list[Token]:
-    return [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _SPARQL_TOKEN.finditer(text)]
-
-
-def _kw(tok: Token, word: str) -> bool:
-    return tok[0] == "name" and tok[1].upper() == word
-
-
-def _brace(tok: Token, which: str) -> bool:
-    return tok[0] == "other" and tok[1] == which
-
-
-def _matching(tokens: list[Token], i: int) -> int:
-    """The index of the ``}`` closing the ``{`` at ``i``.
-
-    :raises QuerySyntaxError: unbalanced braces.
-    """
-    depth = 0
-    for j in range(i, len(tokens)):
-        if _brace(tokens[j], "{"):
-            depth += 1
-        elif _brace(tokens[j], "}"):
-            depth -= 1
-            if depth == 0:
-                return j
-    raise QuerySyntaxError("the SPARQL update does not parse: unbalanced braces")
-
-
-def _prologue(text: str) -> str:
-    """The PREFIX and BASE declarations of a SPARQL text, as Turtle directives."""
-    out = []
-    toks = [t for t in _tokens(text) if t[0] not in {"space", "comment"}]
-    for k, tok in enumerate(toks):
-        if _kw(tok, "PREFIX") and k + 2 < len(toks) and toks[k + 1][1].endswith(":") and toks[k + 2][0] == "iri":
-            out.append(f"@prefix {toks[k + 1][1]} {toks[k + 2][1]} .")
-        elif _kw(tok, "BASE") and k + 1 < len(toks) and toks[k + 1][0] == "iri":
-            out.append(f"@base {toks[k + 1][1]} .")
-    return "\n".join(out) + "\n"
-
-
-def _data_graphs(text: str, start: int, tokens: list[Token]) -> set[str]:
-    """The graphs one DATA block writes, as pyoxigraph reads its quads (TriG).
-
-    Default-graph triples go into a TriG ``{ … }`` block and each ``GRAPH g { … }`` is passed on
-    verbatim, so the graph of every quad is decided by pyoxigraph's parser, not by this code.
-
-    :raises QuerySyntaxError: the block is not valid quad data.
-    """
-    parts: list[str] = []
-    default: list[str] = []
-    k = 0
-    while k < len(tokens):
-        tok = tokens[k]
-        if _kw(tok, "GRAPH"):
-            j = k + 1
-            while j < len(tokens) and not _brace(tokens[j], "{"):
-                j += 1
-            if j == len(tokens):
-                raise QuerySyntaxError("the SPARQL update does not parse: GRAPH without { … }")
-            end = _matching(tokens, j)
-            parts.append(text[tok[2] : tokens[end][3]])
-            k = end + 1
-            continue
-        default.append(tok[1])
-        k += 1
-    chunk = "".join(default).strip().strip(".").strip()
-    if chunk:
-        parts.append("{ " + chunk + " }")
-    doc = _prologue(text[:start]) + "\n".join(parts)
-    try:
-        quads = list(parse(doc.encode("utf-8"), format=RdfFormat.TRIG))
-    except (SyntaxError, ValueError) as exc:
-        raise QuerySyntaxError(f"the SPARQL update does not parse: {str(exc)[:300]}") from None
-    graphs = set()
-    for q in quads:
-        if isinstance(q.graph_name, DefaultGraph):
-            graphs.add(DEFAULT_GRAPH)
-        elif isinstance(q.graph_name, NamedNode):
-            graphs.add(q.graph_name.value)
-        else:
-            raise QuerySyntaxError("the SPARQL update does not parse: a graph name must be an IRI")
-    return graphs
-
-
-def split_data_blocks(text: str) -> tuple[str, set[str]]:
-    """The update with every INSERT DATA / DELETE DATA body emptied, and the graphs those bodies write.
-
-    rdflib's parser recurses once per triple (a thousand triples take seconds, a few thousand
-    overflow its stack), so bulk data never reaches it: the bodies are cut out by an exact
-    SPARQL tokenisation (strings, IRIs, comments and names cannot hide a brace or a keyword)
-    and their graphs read by pyoxigraph's TriG parser; rdflib analyses the small rest.
-
-    >>> skeleton, graphs = split_data_blocks('INSERT DATA { GRAPH <http://g> { <http://s> <http://p> "}" } }')
-    >>> skeleton, sorted(graphs)
-    ('INSERT DATA { }', ['http://g'])
-    """
-    tokens = _tokens(text)
-    significant = [i for i, t in enumerate(tokens) if t[0] not in {"space", "comment"}]
-    out: list[str] = []
-    graphs: set[str] = set()
-    pos = 0
-    n = 0
-    while n + 2 < len(significant):
-        a, b, c = (tokens[significant[n + x]] for x in range(3))
-        if (_kw(a, "INSERT") or _kw(a, "DELETE")) and _kw(b, "DATA") and _brace(c, "{"):
-            open_i = significant[n + 2]
-            close_i = _matching(tokens, open_i)
-            body_start, body_end = tokens[open_i][3], tokens[close_i][2]
-            graphs |= _data_graphs(text, body_start, tokens[open_i + 1 : close_i])
-            out.append(text[pos:body_start] + " ")
-            pos = body_end
-            while n < len(significant) and significant[n] <= close_i:
-                n += 1
-            continue
-        n += 1
-    out.append(text[pos:])
-    return "".join(out), graphs
-
-
-@functools.lru_cache(maxsize=256)
-def analyse_update(text: str) -> UpdateInfo:
-    """Which graphs each operation of an update touches; refuses LOAD and SERVICE.
-
-    >>> info = analyse_update("INSERT DATA { GRAPH <http://g/a> { <http://s> <http://p> 1 } }")
-    >>> sorted(info.writes)
-    ['http://g/a']
-
-    :raises QuerySyntaxError: rdflib cannot parse it.
-    :raises QueryRefused: LOAD, SERVICE, or a graph given by a variable in a template.
-    """
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    skeleton, data_writes = split_data_blocks(text)
-    try:
-        parsed = parseUpdate(skeleton)
-        ops = translateUpdate(parsed).algebra
-    except RecursionError:
-        raise QuerySyntaxError(
-            "the SPARQL update is too large or nested too deeply to analyse; send bulk data as INSERT DATA "
-            "or with the Graph Store Protocol"
-        ) from None
-    except Exception as exc:
-        raise _syntax_error(exc, "update") from None
-    _refuse_service([parsed, ops], text)
-    reads: set[str] = set()
-    writes: set[str] = set(data_writes)
-    any_named = False
-    names = []
-    if any(op.name == "Load" for op in ops) or _keyword(text, "LOAD"):
-        raise QueryRefused(
-            "LOAD is refused: graphsvc never fetches anything; send the data with the Graph Store Protocol"
-        )
-    for op in ops:
-        names.append(op.name)
-        if op.name in {"InsertData", "DeleteData", "DeleteWhere"}:
-            for g in _get(op, "quads") or {}:
-                iri = _iri_or_var(g)
-                if iri is None:
-                    raise QueryRefused("a GRAPH given by a variable in DELETE WHERE is refused: name the graph")
-                writes.add(iri)
-                if op.name == "DeleteWhere":
-                    reads.add(iri)
-            if _get(op, "triples"):
-                writes.add(DEFAULT_GRAPH)
-                if op.name == "DeleteWhere":
-                    reads.add(DEFAULT_GRAPH)
-        elif op.name == "Modify":
-            with_graph = _get(op, "withClause")
-            with_iri = str(with_graph) if with_graph is not None else None
-            for clause in (_get(op, "delete"), _get(op, "insert")):
-                if not clause:
-                    continue
-                for g in _get(clause, "quads") or {}:
-                    iri = _iri_or_var(g)
-                    if iri is None:
-                        raise QueryRefused(
-                            "a GRAPH given by a variable in an INSERT/DELETE template is refused: name the graph"
-                        )
-                    writes.add(iri)
-                if _get(clause, "triples"):
-                    writes.add(with_iri or DEFAULT_GRAPH)
-            using = _get(op, "using") or []
-            using_default = [str(u["default"]) for u in using if _get(u, "default") is not None]
-            using_named = [str(u["named"]) for u in using if _get(u, "named") is not None]
-            if using:
-                reads.update(using_default or [DEFAULT_GRAPH])
-                reads.update(using_named)
-            else:
-                reads.add(with_iri or DEFAULT_GRAPH)
-            for n in _walk(_get(op, "where")):
-                if _name(n) in {"Graph", "GraphGraphPattern"}:
-                    iri = _iri_or_var(_get(n, "term"))
-                    if iri is not None:
-                        reads.add(iri)
-                    elif not using_named:
-                        any_named = True
-        elif op.name in {"Clear", "Drop", "Create"}:
-            writes.add(_graph_target(_get(op, "graphiri")))
-        elif op.name in {"Add", "Move", "Copy"}:
-            src, dst = (_graph_target(g) for g in op["graph"])
-            reads.add(src)
-            writes.add(dst)
-            if op.name == "Move":
-                writes.add(src)
-        else:  # pragma: no cover - rdflib knows no other update operation
-            raise QueryRefused(f"update operation {op.name} is not supported")
-    return UpdateInfo(frozenset(reads), frozenset(writes), any_named, tuple(names))
+    return inspect_query(text, prefixes=PREFIXES)
 
 
 def check_update(principal: Principal, info: UpdateInfo) -> None:
     """:raises Forbidden: the caller may not write or read a graph the update touches."""
+    for iri in (info.reads | info.writes) - {ALL_GRAPHS, DEFAULT_GRAPH}:
+        _check_fetchable(iri)
     if principal.is_admin:
         return
     if ALL_GRAPHS in info.writes:
@@ -1324,25 +980,30 @@ def service_description(endpoint: str, graphs: Sequence[str], media_type: str, *
 
 
 # -- updates and the Graph Store Protocol ------------------------------------------------------
-def authorise_update(principal: Principal, text: str) -> UpdateInfo:
+def authorise_update(
+    principal: Principal, text: str, *, using: Sequence[str] = (), using_named: Sequence[str] = ()
+) -> Update:
     """Analyse a SPARQL update and check the caller may do all of it (before taking the write lock).
 
+    ``using``/``using_named`` are the protocol's ``using-graph-uri``/``using-named-graph-uri``.
+    Apply :attr:`Update.text`, the canonical text that was analysed, never the text as sent.
+
     :raises Forbidden: not a writer, or a graph outside the caller's.
-    :raises QueryRefused: LOAD, SERVICE, unnamed graphs.
+    :raises QueryRefused: LOAD, SERVICE, unnamed graphs, a graph IRI that is not http, https or urn.
     :raises QuerySyntaxError: it does not parse.
     """
     if not principal.may_write:
         raise Forbidden("SPARQL updates need a writer or admin key (Authorization: Bearer KEY)")
-    info = analyse_update(text)
-    check_update(principal, info)
-    return info
+    upd = inspect_update(text, prefixes=PREFIXES, using=using, using_named=using_named)
+    check_update(principal, upd.info)
+    return upd
 
 
 def run_update(store: Any, principal: Principal, text: str) -> UpdateInfo:
     """Check and apply a SPARQL update in one transaction."""
-    info = authorise_update(principal, text)
-    apply_update(store, text)
-    return info
+    upd = authorise_update(principal, text)
+    apply_update(store, upd.text)
+    return upd.info
 
 
 def apply_update(store: Any, text: str) -> None:
