@@ -176,6 +176,11 @@ def update_variants(canary: Canary) -> Iterator[str]:
             yield (
                 f"INSERT DATA {{ GRAPH <{OWN}> {{ <urn:a> <urn:b> {q}{esc} }} }} ; DROP GRAPH <{VICTIM}> # {q} }} }}"
             )
+            yield (
+                f"INSERT {{ GRAPH <{OWN}> {{ <urn:a> <urn:b> {q}{esc}{q} }} }} WHERE {{}} ;"
+                f" INSERT {{ GRAPH <{VICTIM}> {{ <urn:a> <urn:b> 1 }} }} WHERE {{}} ;"
+                f" INSERT {{ GRAPH <{OWN}> {{ <urn:a> <urn:b> {q}{esc}{q} }} }} WHERE {{}}"
+            )
 
 
 def query_variants(canary: Canary) -> Iterator[str]:
