@@ -47,9 +47,11 @@ from graphsvc.errors import (
     PayloadTooLarge,
     QueryNotFound,
     QueryParameterError,
+    TooManyRequests,
     UnknownTerm,
     UnsupportedMediaType,
 )
+from graphsvc.limits import CallerLimits
 from graphsvc.namespaces import GSD, compress, graph_iri
 from graphsvc.results import jsonable
 from graphsvc.security import (
@@ -389,6 +391,8 @@ def error_response(exc: BaseException) -> JSONResponse:
         status, code, message, errors = exc.http_status, exc.code, exc.message, exc.errors
         if isinstance(exc, AuthError):
             headers["WWW-Authenticate"] = 'Bearer realm="graphsvc"'
+        if isinstance(exc, TooManyRequests):
+            headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, RequestValidationError):
         errors = []
         for e in exc.errors():
@@ -482,6 +486,9 @@ class AppState:
         self.keys = keys
         self.executor = executor
         self.write_lock = threading.Lock()
+        self.limits = CallerLimits.for_workers(
+            getattr(executor, "workers", 2), settings.caller_concurrency, settings.anonymous_concurrency
+        )
         self._views: dict[str, GraphService] = {}
         self._views_lock = threading.Lock()
 
@@ -713,7 +720,7 @@ def create_app(
     settings = settings or service.settings
     keys = keys or KeyStore(settings.data_path / "keys.json")
     if executor is None:
-        executor = make_executor(service.store, settings.data_path, query_workers)
+        executor = make_executor(service.store, settings.data_path, query_workers, settings.worker_memory)
     state = AppState(service, settings, keys, executor)
 
     @asynccontextmanager
@@ -1262,8 +1269,10 @@ def create_app(
             named_graphs=tuple(named) if named is not None else None,
             cap=settings.result_cap,
             timeout=settings.query_timeout,
+            byte_cap=settings.result_bytes,
         )
-        result = await run_in_threadpool(state.executor.run, job)
+        with state.limits.slot(principal.key_id):
+            result = await run_in_threadpool(state.executor.run, job)
         headers = {"Vary": "Accept, Authorization", "Server-Timing": f"query;dur={result.seconds * 1000:.1f}"}
         if result.truncated:
             headers[TRUNCATED] = "true"

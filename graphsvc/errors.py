@@ -202,3 +202,20 @@ class Conflict(GraphSvcError):
     code = "conflict"
     http_status = 409
     default_message = "it exists already"
+
+
+class TooManyRequests(GraphSvcError):
+    """The caller already uses its share of the service (answered with ``Retry-After``)."""
+
+    code = "too_many_requests"
+    http_status = 429
+    default_message = "too many requests at once; retry shortly"
+    retry_after = 1
+
+
+class QueryResourceLimit(GraphSvcError):
+    """A query went past a resource limit of its worker (memory) and was stopped."""
+
+    code = "query_resource_limit"
+    http_status = 400
+    default_message = "the query went past a resource limit and was stopped"

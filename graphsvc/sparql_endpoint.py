@@ -95,6 +95,7 @@ from graphsvc.errors import (
     NotAcceptable,
     QueryParameterError,
     QueryRefused,
+    QueryResourceLimit,
     QuerySyntaxError,
     QueryTimeout,
     StoreError,
@@ -457,6 +458,7 @@ class Job:
     named_graphs: tuple[str, ...] | None = None
     cap: int = 10000
     timeout: float = 30.0
+    byte_cap: int = 32_000_000
 
 
 @dataclass(frozen=True)
@@ -615,6 +617,12 @@ def evaluate(store: Any, job: Job, deadline: float | None = None) -> Result:
     raise error
 
 
+def _term_bytes(terms: Sequence[Any]) -> int:
+    """About how many bytes ``terms`` take in a serialised answer (their N-Triples length and the
+    format's markup); the serialised body is measured after, so this only needs to be close."""
+    return sum(len(str(t)) + 40 for t in terms if t is not None) + 8
+
+
 def _evaluate(store: Any, job: Job, deadline: float | None) -> Result:
     start = time.monotonic()
     try:
@@ -635,35 +643,47 @@ def _evaluate(store: Any, job: Job, deadline: float | None) -> Result:
         variables = [v.value for v in res.variables]
         n = len(variables)
         rows: list[tuple[Any, ...]] = []
+        size = 0
         it = iter(res)
         while True:
             chunk = list(itertools.islice(it, _CHUNK))
             _check(deadline)
             for sol in chunk:
-                if len(rows) >= job.cap:
+                row = tuple(sol[i] for i in range(n))
+                size += _term_bytes(row)
+                if len(rows) >= job.cap or size > job.byte_cap:
                     truncated = True
                     break
-                rows.append(tuple(sol[i] for i in range(n)))
+                rows.append(row)
             if truncated or len(chunk) < _CHUNK:
                 break
-        count = len(rows)
         body = serialize_solutions(variables, rows, job.media_type)
+        while len(body) > job.byte_cap and rows:  # the estimate was short: cut to the measured size
+            rows = rows[: int(len(rows) * job.byte_cap / len(body) * 0.9)]
+            body = serialize_solutions(variables, rows, job.media_type)
+            truncated = True
+        count = len(rows)
     elif isinstance(res, QueryTriples):
         triples: list[Any] = []
+        size = 0
         it = iter(res)
         while True:
             chunk = list(itertools.islice(it, _CHUNK))
             _check(deadline)
-            room = job.cap - len(triples)
-            if len(chunk) > room:
-                triples.extend(chunk[:room])
-                truncated = True
+            for t in chunk:
+                size += _term_bytes((t.subject, t.predicate, t.object))
+                if len(triples) >= job.cap or size > job.byte_cap:
+                    truncated = True
+                    break
+                triples.append(t)
+            if truncated or len(chunk) < _CHUNK:
                 break
-            triples.extend(chunk)
-            if len(chunk) < _CHUNK:
-                break
-        count = len(triples)
         body = serialize_triples(triples, job.media_type, prefixes=dict(PREFIXES))
+        while len(body) > job.byte_cap and triples:
+            triples = triples[: int(len(triples) * job.byte_cap / len(body) * 0.9)]
+            body = serialize_triples(triples, job.media_type, prefixes=dict(PREFIXES))
+            truncated = True
+        count = len(triples)
     else:  # pragma: no cover
         raise StoreError(f"unexpected query result {type(res).__name__}")
     return Result(body, job.media_type, truncated, count, time.monotonic() - start)
@@ -680,6 +700,7 @@ class ThreadExecutor:
     def __init__(self, store: Any, workers: int = 4, grace: float = 0.5) -> None:
         self.store = store
         self.grace = grace
+        self.workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graphsvc-query")
 
     def start(self) -> None:
@@ -780,9 +801,18 @@ _ERRORS: dict[str, type[GraphSvcError]] = {
 }
 
 
-def _worker_main(fd: int, parent_pid: int) -> None:  # pragma: no cover - runs in a child process
-    """A query worker: open the checkpoint named by each job and evaluate it."""
+def _worker_main(fd: int, parent_pid: int, memory_mib: int = 0) -> None:  # pragma: no cover - a child process
+    """A query worker: open the checkpoint named by each job and evaluate it.
+
+    ``memory_mib`` caps the worker's heap (RLIMIT_DATA): a query that builds huge values makes
+    the worker fail an allocation and die, and the parent answers with an error and starts another.
+    """
+    import resource
     from multiprocessing.connection import Connection
+
+    if memory_mib > 0:
+        limit = memory_mib * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
     from graphsvc.store import EmbeddedStore
 
@@ -819,13 +849,15 @@ class _Worker:
     """A worker process (``python -c``, not multiprocessing's spawn, so that it never re-imports
     the server's main module) talking over a socket pair."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_mib: int = 0) -> None:
         parent, child = socket.socketpair()
         fd = child.fileno()
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        code = f"from graphsvc.sparql_endpoint import _worker_main; _worker_main({fd}, {os.getpid()})"
+        code = (
+            f"from graphsvc.sparql_endpoint import _worker_main; _worker_main({fd}, {os.getpid()}, {int(memory_mib)})"
+        )
         self.proc = subprocess.Popen(
             [sys.executable, "-c", code], pass_fds=[fd], stdin=subprocess.DEVNULL, env=env, close_fds=True
         )
@@ -848,9 +880,10 @@ class _Worker:
 class ProcessExecutor:
     """A pool of worker processes over checkpoints of the on-disk store; killable at the deadline."""
 
-    def __init__(self, snapshots: SnapshotManager, workers: int = 2, grace: float = 1.0) -> None:
+    def __init__(self, snapshots: SnapshotManager, workers: int = 2, grace: float = 1.0, memory_mib: int = 0) -> None:
         self.snapshots = snapshots
         self.workers = max(1, workers)
+        self.memory_mib = memory_mib
         self.grace = grace
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
@@ -865,7 +898,7 @@ class ProcessExecutor:
             self._started = True
             self.snapshots.start()
             for _ in range(self.workers):
-                self._idle.put(_Worker())
+                self._idle.put(_Worker(self.memory_mib))
 
     def refresh(self) -> None:
         if self._started:
@@ -874,7 +907,7 @@ class ProcessExecutor:
     def _replace(self) -> None:
         def spawn() -> None:
             if not self._closed:
-                self._idle.put(_Worker())
+                self._idle.put(_Worker(self.memory_mib))
 
         threading.Thread(target=spawn, daemon=True, name="graphsvc-respawn").start()
 
@@ -899,8 +932,11 @@ class ProcessExecutor:
                 )
             status, payload = worker.conn.recv()
             healthy = True
-        except (EOFError, OSError) as exc:
-            raise StoreError(f"a query worker died: {exc}") from None
+        except (EOFError, OSError):
+            raise QueryResourceLimit(
+                "the query worker stopped while evaluating this query: it went past its memory limit "
+                f"({self.memory_mib} MiB, settings.worker_memory) or crashed; simplify the query"
+            ) from None
         finally:
             self.snapshots.release(snapshot)
             if healthy:
@@ -923,7 +959,9 @@ class ProcessExecutor:
         self.snapshots.close()
 
 
-def make_executor(store: Any, data_dir: Path | None, workers: int = 2) -> ThreadExecutor | ProcessExecutor:
+def make_executor(
+    store: Any, data_dir: Path | None, workers: int = 2, memory_mib: int = 0
+) -> ThreadExecutor | ProcessExecutor:
     """Worker processes for a writable on-disk store, threads otherwise."""
     path = getattr(store, "path", None)
     if path is not None and data_dir is not None and hasattr(store, "_store"):
@@ -933,7 +971,7 @@ def make_executor(store: Any, data_dir: Path | None, workers: int = 2) -> Thread
         except StoreError:
             snapshots.close()
         else:
-            return ProcessExecutor(snapshots, workers)
+            return ProcessExecutor(snapshots, workers, memory_mib=memory_mib)
     return ThreadExecutor(store, workers=max(2, workers))
 
 

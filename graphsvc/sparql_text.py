@@ -113,13 +113,19 @@ class Canonical:
 
 
 def _glued(tokens: tuple[Token, ...]) -> Iterator[str]:
-    """Token texts, with a language tag or ``^^`` datatype written against its string."""
+    """Token texts, with a language tag or ``^^`` datatype written against its string and a
+    function's ``(`` against its name (pyoxigraph refuses ``CONCAT (``). Neither join can form
+    another token: a word cannot extend past ``(``, nor a string past ``@`` or ``^^``."""
     out: list[str] = []
+    prev: Token | None = None
     for t in tokens:
-        if out and (t.kind == "langtag" or t.text == "^^" or out[-1].endswith("^^")):
+        glue = t.kind == "langtag" or t.text == "^^" or (prev is not None and prev.text == "^^")
+        glue = glue or (prev is not None and prev.kind == "word" and t.text == "(")
+        if out and glue:
             out[-1] += t.text
         else:
             out.append(t.text)
+        prev = t
     yield from out
 
 

@@ -37,9 +37,8 @@ def canary() -> Iterator[Canary]:
     c.sock.close()
 
 
-@pytest.fixture(scope="module")
-def env(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    settings = copy_store(built_settings, Path(tmp_path_factory.mktemp("attacks")), query_timeout=5.0)
+def make_env(built: Settings, dest: Path, **overrides: Any) -> Iterator[dict[str, Any]]:
+    settings = copy_store(built, dest, **overrides)
     ks = KeyStore(settings.data_path / "keys.json")
     keys = {
         "admin": ks.create("admin", name="admin")[1],
@@ -48,6 +47,24 @@ def env(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
     service = GraphService.from_settings(settings, read_only=False)
     with TestClient(create_app(service, settings), raise_server_exceptions=False) as client:
         yield {"client": client, "keys": keys}
+
+
+@pytest.fixture(scope="module")
+def env(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Two query workers, 5 s timeout, answers cut at 1 MB, 512 MiB of heap per worker."""
+    yield from make_env(
+        built_settings,
+        Path(tmp_path_factory.mktemp("attacks")),
+        query_timeout=5.0,
+        result_bytes=1_000_000,
+        worker_memory=512,
+    )
+
+
+@pytest.fixture(scope="module")
+def wide_env(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Anonymous callers may run 16 queries at once (the F5 race needs them in flight together)."""
+    yield from make_env(built_settings, Path(tmp_path_factory.mktemp("attacks-wide")), anonymous_concurrency=16)
 
 
 def count(env: dict[str, Any], graph: str | None = None) -> int:
@@ -173,7 +190,8 @@ def test_f3_an_escaped_quote_stays_inside_its_string(env: dict[str, Any], unchan
 
 
 # -- F5: no shared parser on the request path ---------------------------------------------------------
-def test_f5_concurrent_first_uses_of_query_forms_break_nothing(env: dict[str, Any]) -> None:
+def test_f5_concurrent_first_uses_of_query_forms_break_nothing(wide_env: dict[str, Any]) -> None:
+    env = wide_env
     forms = [
         "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1",
         "ASK { ?s ?p ?o }",
@@ -206,3 +224,57 @@ def test_f11_using_a_file_iri_is_refused_like_from(env: dict[str, Any], unchange
     assert_error(update(env, text), 403, "query_refused")
     q = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"
     assert_error(env["client"].get("/sparql", params={"query": q}), 403, "query_refused")
+
+
+# -- F7: answers bounded in bytes, workers bounded in memory -------------------------------------------
+def doubling(steps: int) -> str:
+    """A short query whose one value doubles ``steps`` times (16 bytes * 2**steps)."""
+    binds = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(steps))
+    return f'SELECT ?v{steps} WHERE {{ BIND("0123456789abcdef" AS ?v0) {binds} }}'
+
+
+def test_f7_an_answer_is_cut_at_the_byte_cap(env: dict[str, Any]) -> None:
+    r = env["client"].get("/sparql", params={"query": doubling(17)}, headers={"Accept": JSON})  # a 2 MiB value
+    assert r.status_code == 200, r.text
+    assert r.headers["X-Graphsvc-Truncated"] == "true"
+    assert len(r.content) <= 1_000_000
+    rows = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    r = env["client"].get("/sparql", params={"query": rows}, headers={"Accept": JSON})
+    assert r.status_code == 200 and len(r.content) <= 1_000_000
+    assert r.headers["X-Graphsvc-Truncated"] == "true"
+
+
+def test_f7_a_query_past_the_worker_memory_is_stopped_and_the_worker_replaced(env: dict[str, Any]) -> None:
+    r = env["client"].get("/sparql", params={"query": doubling(26)}, headers={"Accept": JSON})  # a 1 GiB value
+    assert_error(r, 400, "query_resource_limit")
+    ok = env["client"].get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON})
+    assert ok.status_code == 200 and ok.json()["boolean"] is True
+
+
+# -- F8: no caller holds every worker -------------------------------------------------------------------
+def test_f8_anonymous_callers_share_a_quota_and_keys_keep_a_worker(env: dict[str, Any]) -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    done = threading.Event()
+
+    hog_status: list[int] = []
+
+    def hog() -> None:
+        hog_status.append(env["client"].get("/sparql", params={"query": slow}, headers={"Accept": JSON}).status_code)
+        done.set()
+
+    t = threading.Thread(target=hog)
+    t.start()
+    try:
+        for _ in range(50):  # wait until the slow query holds the anonymous share
+            r = env["client"].get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
+            if r.status_code == 429 or done.is_set():
+                break
+        assert not done.is_set(), hog_status
+        body = assert_error(r, 429, "too_many_requests")
+        assert r.headers["Retry-After"] == "1" and "anonymous" in body["error"]
+        keyed = env["client"].get(
+            "/sparql", params={"query": "ASK {}"}, headers=auth(env["keys"]["contoso"], accept=JSON)
+        )
+        assert keyed.status_code == 200
+    finally:
+        t.join()

@@ -303,3 +303,25 @@ def test_the_harness_sees_an_attack_that_gets_through() -> None:
 
 def test_the_predeclared_prefixes_are_the_projects() -> None:
     assert PREFIXES["gsg"] == G
+
+
+def _answers(store: object, text: str) -> object:
+    res = store.raw_query(text)  # type: ignore[attr-defined]
+    if isinstance(res, QuerySolutions):
+        return sorted(str(s) for s in res)
+    if isinstance(res, QueryTriples):
+        return sorted(str(t) for t in res)
+    return bool(res)
+
+
+@pytest.mark.shipped
+def test_the_canonical_text_answers_like_the_original_for_every_named_query(service: object) -> None:
+    """The rewrite changes how a query is written, never what it asks: all of queries/*.rq."""
+    from graphsvc.config import PROJECT_ROOT
+
+    files = sorted((PROJECT_ROOT / "queries").glob("*.rq"))
+    assert len(files) >= 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        canonical = prepare_query(text).text
+        assert _answers(service.store, canonical) == _answers(service.store, text), path.name  # type: ignore[attr-defined]
