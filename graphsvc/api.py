@@ -355,6 +355,9 @@ class Health(_Model):
     version: str
     graphs: int
     executor: str
+    workers_offline: bool = Field(
+        False, description="true when the SPARQL query workers run with no network at all (graphsvc.netns)"
+    )
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -788,6 +791,7 @@ def create_app(
             "version": __version__,
             "graphs": len(service.store.named_graphs()),
             "executor": type(state.executor).__name__,
+            "workers_offline": bool(getattr(state.executor, "network_isolated", lambda: False)()),
         }
 
     # -- catalogs ---------------------------------------------------------------------------------

@@ -40,6 +40,11 @@ class CallerLimits:
         share = max(1, workers - 1)
         return cls(per_key or share, anonymous or share)
 
+    def running(self, caller: str | None) -> int:
+        """How many requests ``caller`` (None: the anonymous pool) has in flight."""
+        with self._lock:
+            return self._running.get(caller or ANONYMOUS_POOL, 0)
+
     @contextmanager
     def slot(self, caller: str | None) -> Iterator[None]:
         """Hold one of ``caller``'s slots (``None`` for anonymous) while the block runs.

@@ -810,9 +810,12 @@ def _worker_main(fd: int, parent_pid: int, memory_mib: int = 0) -> None:  # prag
     import resource
     from multiprocessing.connection import Connection
 
+    from graphsvc.netns import isolate
+
     if memory_mib > 0:
         limit = memory_mib * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    offline = isolate()  # no network interface from here on: nothing a query says can connect anywhere
 
     from graphsvc.store import EmbeddedStore
 
@@ -825,6 +828,7 @@ def _worker_main(fd: int, parent_pid: int, memory_mib: int = 0) -> None:  # prag
                 os._exit(0)
 
     threading.Thread(target=watchdog, daemon=True).start()
+    conn.send(("hello", offline))
     store = None
     opened: str | None = None
     while True:
@@ -863,6 +867,18 @@ class _Worker:
         )
         child.close()
         self.conn = Connection(parent.detach())
+        self._hello: tuple[str, str | None] | None = None
+
+    def ready(self, timeout: float = 30.0) -> None:
+        """Wait for the worker's first message, which says whether it is off the network."""
+        if self._hello is None and self.conn.poll(timeout):
+            self._hello = self.conn.recv()
+
+    @property
+    def isolated(self) -> bool:
+        """Has the worker no network at all (see :mod:`graphsvc.netns`)?"""
+        self.ready()
+        return self._hello is not None and self._hello[0] == "hello" and self._hello[1] is None
 
     @property
     def pid(self) -> int:
@@ -923,6 +939,7 @@ class ProcessExecutor:
         snapshot = self.snapshots.acquire()
         healthy = False
         try:
+            worker.ready(job.timeout)
             remaining = max(0.05, deadline - time.monotonic())
             worker.conn.send((str(snapshot), replace(job, timeout=remaining)))
             if not worker.conn.poll(remaining + self.grace):
@@ -948,6 +965,18 @@ class ProcessExecutor:
             return payload  # type: ignore[no-any-return]
         code, message = payload
         raise _ERRORS.get(code, StoreError)(message)
+
+    def network_isolated(self) -> bool:
+        """Does a query worker run with no network at all? (asks one idle worker)"""
+        self.start()
+        try:
+            worker = self._idle.get(timeout=5)
+        except queue.Empty:
+            return False
+        try:
+            return worker.isolated
+        finally:
+            self._idle.put(worker)
 
     def close(self) -> None:
         self._closed = True

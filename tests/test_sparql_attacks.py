@@ -9,6 +9,7 @@ victim, whose private graph holds its internal controls and evidence).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ from fastapi.testclient import TestClient
 
 from graphsvc.api import create_app
 from graphsvc.config import Settings
+from graphsvc.errors import GraphSvcError
 from graphsvc.namespaces import graph_iri
 from graphsvc.security import KeyStore
 from graphsvc.service import GraphService
+from graphsvc.sparql_endpoint import Job, ProcessExecutor
 from tests.test_api import assert_error, auth, copy_store
 from tests.test_sparql_fuzz import Canary
 
@@ -262,13 +265,14 @@ def test_f8_anonymous_callers_share_a_quota_and_keys_keep_a_worker(env: dict[str
         hog_status.append(env["client"].get("/sparql", params={"query": slow}, headers={"Accept": JSON}).status_code)
         done.set()
 
+    limits = env["client"].app.state.gs.limits
     t = threading.Thread(target=hog)
     t.start()
     try:
-        for _ in range(50):  # wait until the slow query holds the anonymous share
-            r = env["client"].get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
-            if r.status_code == 429 or done.is_set():
-                break
+        deadline = time.monotonic() + 5
+        while limits.running(None) == 0 and time.monotonic() < deadline:  # until the hog holds the share
+            time.sleep(0.01)
+        r = env["client"].get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
         assert not done.is_set(), hog_status
         body = assert_error(r, 429, "too_many_requests")
         assert r.headers["Retry-After"] == "1" and "anonymous" in body["error"]
@@ -278,3 +282,16 @@ def test_f8_anonymous_callers_share_a_quota_and_keys_keep_a_worker(env: dict[str
         assert keyed.status_code == 200
     finally:
         t.join()
+
+
+# -- defence in depth: the query workers have no network ---------------------------------------------
+def test_a_query_worker_cannot_connect_anywhere_even_past_the_guard(env: dict[str, Any], canary: Canary) -> None:
+    """Sent straight to a worker, bypassing the guard, a SERVICE query still reaches nobody."""
+    executor = env["client"].app.state.gs.executor
+    if not isinstance(executor, ProcessExecutor) or not executor.network_isolated():
+        pytest.skip("network namespaces are not available on this machine (graphsvc.netns)")
+    assert env["client"].get("/health").json()["workers_offline"] is True
+    job = Job(query=f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}", media_type=JSON, timeout=5)
+    with pytest.raises(GraphSvcError):
+        executor.run(job)
+    assert canary.hits == 0
