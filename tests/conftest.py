@@ -13,7 +13,7 @@ import pytest
 from graphsvc.config import PROJECT_ROOT, Settings, load_settings
 from graphsvc.service import GraphService
 
-REFERENCE = PROJECT_ROOT.parent / "shared" / "reference"
+REFERENCE = Path(__file__).parent / "data" / "reference"
 OSCAL_SCHEMAS = Path(__file__).parent / "data" / "oscal" / "schemas"
 
 

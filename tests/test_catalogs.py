@@ -1,4 +1,4 @@
-"""The shipped catalogs against shared/reference: exact identifiers and counts."""
+"""The shipped catalogs against tests/data/reference: exact identifiers and counts."""
 
 from __future__ import annotations
 
