@@ -490,7 +490,10 @@ class AppState:
         self.executor = executor
         self.write_lock = threading.Lock()
         self.limits = CallerLimits.for_workers(
-            getattr(executor, "workers", 2), settings.caller_concurrency, settings.anonymous_concurrency
+            getattr(executor, "workers", 2),
+            settings.caller_concurrency,
+            settings.anonymous_concurrency,
+            settings.queue_wait,
         )
         self._views: dict[str, GraphService] = {}
         self._views_lock = threading.Lock()
@@ -1275,7 +1278,7 @@ def create_app(
             timeout=settings.query_timeout,
             byte_cap=settings.result_bytes,
         )
-        with state.limits.slot(principal.key_id):
+        async with state.limits.slot(principal.key_id):
             result = await run_in_threadpool(state.executor.run, job)
         headers = {"Vary": "Accept, Authorization", "Server-Timing": f"query;dur={result.seconds * 1000:.1f}"}
         if result.truncated:

@@ -67,7 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port graphsvc serve listens on."),
     Setting("query_timeout", 30.0, "Seconds a SPARQL query may run before it is stopped."),
     Setting("result_cap", 10000, "Most rows a SPARQL SELECT returns over HTTP."),
-    Setting("result_bytes", 32_000_000, "Most bytes of RDF terms a SPARQL answer carries over HTTP (then truncated)."),
+    Setting("result_bytes", 32_000_000, "Most bytes a SPARQL answer carries over HTTP (then truncated)."),
     Setting("worker_memory", 2048, "MiB of heap one SPARQL query worker process may use (0: no limit)."),
     Setting("caller_concurrency", 0, "SPARQL queries one API key may run at once (0: all query workers but one)."),
     Setting(
@@ -75,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         "SPARQL queries all anonymous callers together may run at once (0: workers but one).",
     ),
+    Setting("queue_wait", 2.0, "Seconds a SPARQL query beyond its caller's share waits for a slot before a 429."),
     Setting("anonymous", True, "Allow read-only access to public graphs without an API key."),
     Setting("cors_origins", "", "Origins allowed by CORS (comma separated); empty turns CORS off."),
     Setting("body_limit", 10_000_000, "Largest request body in bytes."),
@@ -107,6 +108,7 @@ class Settings:
     worker_memory: int = 2048
     caller_concurrency: int = 0
     anonymous_concurrency: int = 0
+    queue_wait: float = 2.0
     anonymous: bool = True
     cors_origins: str = ""
     body_limit: int = 10_000_000

@@ -54,13 +54,14 @@ def make_env(built: Settings, dest: Path, **overrides: Any) -> Iterator[dict[str
 
 @pytest.fixture(scope="module")
 def env(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Two query workers, 5 s timeout, answers cut at 1 MB, 512 MiB of heap per worker."""
+    """Two query workers, 5 s timeout, answers cut at 1 MB, 512 MiB of heap per worker, 0.2 s queueing."""
     yield from make_env(
         built_settings,
         Path(tmp_path_factory.mktemp("attacks")),
         query_timeout=5.0,
         result_bytes=1_000_000,
         worker_memory=512,
+        queue_wait=0.2,
     )
 
 
