@@ -54,13 +54,13 @@ def make_env(built: Settings, dest: Path, **overrides: Any) -> Iterator[dict[str
 
 @pytest.fixture(scope="module")
 def env(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Two query workers, 5 s timeout, answers cut at 1 MB, 512 MiB of heap per worker, 0.2 s queueing."""
+    """Two query workers, 5 s timeout, answers cut at 1 MB, 256 MiB of heap per worker, 0.2 s queueing."""
     yield from make_env(
         built_settings,
         Path(tmp_path_factory.mktemp("attacks")),
         query_timeout=5.0,
         result_bytes=1_000_000,
-        worker_memory=512,
+        worker_memory=256,
         queue_wait=0.2,
     )
 
@@ -249,7 +249,7 @@ def test_f7_an_answer_is_cut_at_the_byte_cap(env: dict[str, Any]) -> None:
 
 
 def test_f7_a_query_past_the_worker_memory_is_stopped_and_the_worker_replaced(env: dict[str, Any]) -> None:
-    r = env["client"].get("/sparql", params={"query": doubling(26)}, headers={"Accept": JSON})  # a 1 GiB value
+    r = env["client"].get("/sparql", params={"query": doubling(24)}, headers={"Accept": JSON})  # a 256 MiB value
     assert_error(r, 400, "query_resource_limit")
     ok = env["client"].get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON})
     assert ok.status_code == 200 and ok.json()["boolean"] is True
