@@ -42,7 +42,10 @@ def load_yaml(path: Path) -> Any:
     :raises DataLoadError: unreadable file or YAML syntax error, with file and line.
     """
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise DataLoadError(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise DataLoadError(f"{path}: {exc}") from exc
     except yaml.MarkedYAMLError as exc:
@@ -51,6 +54,39 @@ def load_yaml(path: Path) -> Any:
         raise DataLoadError(f"{path}:{line}: YAML syntax error: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise DataLoadError(f"{path}: YAML error: {exc}") from exc
+    _check_text(data, path, 1, None)
+    return data
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _check_text(value: Any, path: Path, line: int, key: str | None) -> None:
+    """Refuse a lone surrogate (``"\\ud800"`` in a JSON or YAML escape): no RDF term or JSON
+    answer can carry one, so it is the document's error, reported with its line and field.
+
+    :raises DataLoadError: naming the file, line and field.
+    """
+    if isinstance(value, str):
+        if _has_surrogate(value):
+            where = f"{path}:{line}" + (f": field {key!r}" if key is not None else "")
+            raise DataLoadError(f"{where}: the text holds a lone UTF-16 surrogate, which is not a character")
+    elif isinstance(value, dict):
+        here = value.get(LINE, line)
+        for k, v in value.items():
+            if k == LINE:
+                continue
+            name = str(k)
+            if _has_surrogate(name):
+                shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+                raise DataLoadError(
+                    f"{path}:{here}: key {shown!r} holds a lone UTF-16 surrogate, which is not a character"
+                )
+            _check_text(v, path, here, name)
+    elif isinstance(value, list):
+        for v in value:
+            _check_text(v, path, line, key)
 
 
 def strip_lines(value: Any) -> Any:
