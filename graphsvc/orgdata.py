@@ -20,7 +20,7 @@ from typing import Any
 from graphsvc.catalogs import ROLES
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
-from graphsvc.store import TripleTuple
+from graphsvc.store import NamedNode, TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 from graphsvc.yamlfiles import LINE, load_yaml
 
@@ -129,6 +129,13 @@ class _Reader:
         if unknown:
             allowed = ", ".join(sorted(KEYS[kind]))
             raise self.fail(obj, unknown[0], f"unknown key in {kind!r}; expected one of: {allowed}")
+
+    def text(self, obj: dict[str, Any], name: str, *, required: bool = True) -> str:
+        """A text field: a string (a number is taken as its digits), never a mapping or a list."""
+        value = self.req(obj, name) if required else obj.get(name)
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(obj, name, f"must be text, not {type(value).__name__}")
+        return str(value)
 
     def req(self, obj: dict[str, Any], name: str) -> Any:
         if obj.get(name) in (None, ""):
@@ -255,15 +262,17 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     out.origins[org_node.value] = rorg.where(org)
     pub += [
         (org_node, RDF_TYPE, g("Organisation")),
-        (org_node, iri(RDFS + "label"), lit(rorg.req(org, "name"))),
+        (org_node, iri(RDFS + "label"), lit(rorg.text(org, "name"))),
         (org_node, g("tenant"), lit(out.tenant)),
         (org_node, g("illustrative"), lit(bool(org.get("illustrative", False)))),
     ]
     if org.get("description"):
-        pub.append((org_node, iri(DCTERMS + "description"), lit(org["description"])))
+        pub.append((org_node, iri(DCTERMS + "description"), lit(rorg.text(org, "description"))))
 
     def local_system(ref: str, obj: dict[str, Any], name: str, r: _Reader, *, external: bool = False) -> str:
         ref = str(ref)
+        if not all(_ID.match(part) for part in ref.split("/", 1)):
+            raise r.fail(obj, name, f"{ref!r} is not a system id or ORG/ID")
         if "/" in ref:
             other, sys_id = ref.split("/", 1)
             s = system_iri(other, sys_id)
@@ -285,7 +294,8 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     def requirement(ref: str, obj: dict[str, Any], name: str, r: _Reader) -> str:
         try:
             value = expand(str(ref))
-        except KeyError:
+            NamedNode(value)
+        except (KeyError, ValueError):
             raise r.fail(obj, name, f"{ref!r} is not a CURIE of a known framework (e.g. iso42001:A.6.2.8)") from None
         out.requirement_refs.append((value, r.where(obj, name)))
         return value
@@ -322,7 +332,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         out.origins[B.value] = rb.where(b)
         pub += [
             (B, RDF_TYPE, g("CertificationBody" if kind == "certification" else "AccreditationBody")),
-            (B, iri(RDFS + "label"), lit(rb.req(b, "name"))),
+            (B, iri(RDFS + "label"), lit(rb.text(b, "name"))),
         ]
         if kind == "certification":
             acc = b.get("accredited_by")
@@ -342,9 +352,9 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         out.origins[S_iri] = rs.where(s)
         pub += [
             (S, RDF_TYPE, g("AISystem")),
-            (S, iri(RDFS + "label"), lit(rs.req(s, "name"))),
+            (S, iri(RDFS + "label"), lit(rs.text(s, "name"))),
             (S, g("operator"), org_node),
-            (S, g("intendedPurpose"), lit(rs.req(s, "intended_purpose"))),
+            (S, g("intendedPurpose"), lit(rs.text(s, "intended_purpose"))),
         ]
         roles = rs.items(s, "roles")
         if not roles:
@@ -357,6 +367,8 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             pub.append((S, g("operatorRole"), g("role-" + role)))
         provider = s.get("provided_by")
         if provider:
+            if not _ID.match(str(provider)):
+                raise rs.fail(s, "provided_by", f"{provider!r} is not an organisation id")
             pub.append((S, g("providedBy"), iri(org_iri(str(provider)))))
         elif "provider" in roles or "gpai-provider" in roles:
             pub.append((S, g("providedBy"), org_node))
@@ -387,7 +399,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         status = rc.choice(c, "status", {"planned", "implemented"})
         triples: list[TripleTuple] = [
             (C, RDF_TYPE, g("Control")),
-            (C, iri(RDFS + "label"), lit(rc.req(c, "name"))),
+            (C, iri(RDFS + "label"), lit(rc.text(c, "name"))),
             (C, g("controlOf"), org_node),
             (C, g("status"), lit(status)),
             (C, g("responsibility"), lit(resp)),
@@ -405,12 +417,12 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             raise rc.fail(c, "applies_to", "name the system(s) the control applies to")
         triples += [(C, g("appliesTo"), iri(local_system(x, c, "applies_to", rc))) for x in applies]
         if c.get("customer_responsibility"):
-            triples.append((C, g("customerResponsibility"), lit(c["customer_responsibility"])))
+            triples.append((C, g("customerResponsibility"), lit(rc.text(c, "customer_responsibility"))))
         elif resp == "shared":
             raise rc.fail(c, "customer_responsibility", "a shared control must say what the customer still has to do")
         target += triples
         if c.get("owner"):
-            priv.append((C, g("owner"), lit(c["owner"])))
+            priv.append((C, g("owner"), lit(rc.text(c, "owner"))))
 
     # evidence (always private)
     for e in rd.mappings(data, "evidence"):
@@ -421,8 +433,8 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         out.origins[E_iri] = re_.where(e)
         priv += [
             (E, RDF_TYPE, g("Evidence")),
-            (E, iri(RDFS + "label"), lit(re_.req(e, "name"))),
-            (E, g("documentRef"), lit(re_.req(e, "document"))),
+            (E, iri(RDFS + "label"), lit(re_.text(e, "name"))),
+            (E, g("documentRef"), lit(re_.text(e, "document"))),
         ]
         if e.get("sha256") is not None and not isinstance(e["sha256"], str):
             raise re_.fail(e, "sha256", "write the digest in quotes, so YAML keeps it as text")
@@ -447,13 +459,13 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             A_iri = f"{GSD}{cls.lower()}/{org_id}/{ra.ident(a)}"
             A = iri(A_iri)
             out.origins[A_iri] = ra.where(a)
-            fw = str(ra.req(a, "framework"))
+            fw = ra.ident(a, "framework")
             fw_iri = FRAMEWORK + fw
             out.framework_refs.append((fw_iri, ra.where(a, "framework")))
             issuer = body_ref(ra.req(a, "issuer"), a, "issuer", ra)
             pub += [
                 (A, RDF_TYPE, g(cls)),
-                (A, iri(RDFS + "label"), lit(ra.req(a, "name"))),
+                (A, iri(RDFS + "label"), lit(ra.text(a, "name"))),
                 (A, g("issuedBy"), iri(issuer)),
                 (A, g("issuedTo"), org_node),
                 (A, g("forFramework"), iri(fw_iri)),
@@ -462,11 +474,11 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
                 (A, g("illustrative"), lit(bool(a.get("illustrative", org.get("illustrative", False))))),
             ]
             if a.get("number"):
-                pub.append((A, g("certificateNumber"), lit(str(a["number"]))))
+                pub.append((A, g("certificateNumber"), lit(ra.text(a, "number"))))
             if a.get("note"):
-                pub.append((A, iri(RDFS + "comment"), lit(a["note"])))
+                pub.append((A, iri(RDFS + "comment"), lit(ra.text(a, "note"))))
             if cls == "Attestation":
-                level = str(ra.req(a, "level"))
+                level = ra.ident(a, "level")
                 pub.append((A, g("attestationLevel"), iri(requirement(f"starai:{level}", a, "level", ra))))
             scope = ra.items(a, "scope")
             if not scope:
@@ -480,7 +492,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
                     (A, g("exclusion"), X),
                     (X, RDF_TYPE, g("SoAExclusion")),
                     (X, g("excludes"), iri(requirement(rx.req(x, "requirement"), x, "requirement", rx))),
-                    (X, g("reason"), lit(rx.req(x, "reason"))),
+                    (X, g("reason"), lit(rx.text(x, "reason"))),
                 ]
             for i, x in enumerate(ra.mappings(a, "audits")):
                 rx = r_for(x) if source_of(x) else ra

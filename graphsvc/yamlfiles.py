@@ -59,7 +59,7 @@ def load_yaml(path: Path) -> Any:
         raise DataLoadError(f"{path}:{line}: YAML syntax error: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise DataLoadError(f"{path}: YAML error: {exc}") from exc
-    _check_text(data, path, 1, None)
+    _check_text(data, path, 1, None, set())
     return data
 
 
@@ -70,7 +70,7 @@ def _has_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
-def _check_text(value: Any, path: Path, line: int, key: str | None) -> None:
+def _check_text(value: Any, path: Path, line: int, key: str | None, seen: set[int]) -> None:
     """Refuse a lone surrogate (``"\\ud800"`` in a JSON or YAML escape): no RDF term or JSON
     answer can carry one, so it is the document's error, reported with its line and field.
 
@@ -80,7 +80,11 @@ def _check_text(value: Any, path: Path, line: int, key: str | None) -> None:
         if _has_surrogate(value):
             where = f"{path}:{line}" + (f": field {key!r}" if key is not None else "")
             raise DataLoadError(f"{where}: the text holds a lone UTF-16 surrogate, which is not a character")
-    elif isinstance(value, dict):
+    elif isinstance(value, dict | list):
+        if id(value) in seen:  # an alias of a node already checked: walk each node once
+            return
+        seen.add(id(value))
+    if isinstance(value, dict):
         here = value.get(LINE, line)
         for k, v in value.items():
             if k == LINE:
@@ -91,10 +95,10 @@ def _check_text(value: Any, path: Path, line: int, key: str | None) -> None:
                 raise DataLoadError(
                     f"{path}:{here}: key {shown!r} holds a lone UTF-16 surrogate, which is not a character"
                 )
-            _check_text(v, path, here, name)
+            _check_text(v, path, here, name, seen)
     elif isinstance(value, list):
         for v in value:
-            _check_text(v, path, line, key)
+            _check_text(v, path, line, key, seen)
 
 
 def strip_lines(value: Any) -> Any:
