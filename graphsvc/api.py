@@ -19,11 +19,9 @@ import html
 import inspect
 import logging
 import re
-import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request, Response, Security
@@ -37,22 +35,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graphsvc import coverage as C
 from graphsvc import service as S
 from graphsvc.applicability import applicable, system_profile
+from graphsvc.audit import record_write
 from graphsvc.config import Settings
 from graphsvc.errors import (
     AuthError,
     BadRequest,
-    Conflict,
-    DataLoadError,
     GraphSvcError,
     PayloadTooLarge,
     QueryNotFound,
     QueryParameterError,
     TooManyRequests,
     UnknownTerm,
-    UnsupportedMediaType,
 )
 from graphsvc.limits import CallerLimits
 from graphsvc.namespaces import GSD, compress, graph_iri
+from graphsvc.orgwrite import Writer, delete_org_document, write_org_document
+from graphsvc.ownership import check_graph_subjects
 from graphsvc.results import jsonable
 from graphsvc.security import (
     ORG_PREFIX,
@@ -61,7 +59,6 @@ from graphsvc.security import (
     ScopedStore,
     principal_for,
     readable,
-    require_org_writer,
     require_write,
 )
 from graphsvc.service import GraphService
@@ -91,7 +88,6 @@ log = logging.getLogger("graphsvc.api")
 
 TRUNCATED = "X-Graphsvc-Truncated"
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-YAML_TYPES = {"text/yaml", "application/yaml", "application/x-yaml", "text/x-yaml", "application/json", "text/plain"}
 
 
 # -- response models (documentation and output validation) -----------------------------------------
@@ -519,6 +515,9 @@ class AppState:
                 svc = GraphService(self.settings, ScopedStore(self.service.store, scope), self.service.registry)
                 self._views[key] = svc
             return svc
+
+    def org_writer(self) -> Writer:
+        return Writer(self.service, self.write_lock, self.after_write)
 
     def after_write(self) -> None:
         """Call with the write lock held, after every write."""
@@ -1066,51 +1065,14 @@ def create_app(
     }
 
     def write_org(request: Request, org: str, body: bytes, *, create_only: bool) -> dict[str, Any]:
-        from graphsvc.imports import import_org
-        from graphsvc.orgdata import read_org
-
-        principal = state.writer(request)
-        org = _org_id(org)
-        require_org_writer(principal, org)
-        kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if kind not in YAML_TYPES:
-            raise UnsupportedMediaType(
-                f"Content-Type {kind or '(none)'!r}: send the organisation as text/yaml or application/json"
-            )
-        with tempfile.TemporaryDirectory(prefix="graphsvc-org-") as tmp:
-            path = Path(tmp) / f"{org}.yaml"
-            path.write_bytes(body)
-
-            def clean(exc: GraphSvcError) -> GraphSvcError:
-                fix = lambda m: m.replace(str(path), "body")  # noqa: E731
-                return type(exc)(fix(exc.message), errors=[fix(e) for e in exc.errors])
-
-            try:
-                od = read_org(path)
-            except GraphSvcError as exc:
-                raise clean(exc) from None
-            except Exception as exc:  # a document read_org does not expect is still the caller's error
-                raise DataLoadError(f"body: not an organisation document ({type(exc).__name__}: {exc})") from None
-            if od.org_id != org:
-                raise QueryParameterError(f"the document's organisation.id is {od.org_id!r}, but the path says {org!r}")
-            with state.write_lock:
-                existing = set(service.store.named_graphs())
-                existed = graph_iri(f"org/{org}") in existing or graph_iri(f"org/{org}/published") in existing
-                if create_only and existed:
-                    raise Conflict(f"organisation {org!r} exists already; PUT replaces it")
-                try:
-                    report = import_org(service, path, keep=True)
-                except GraphSvcError as exc:
-                    raise clean(exc) from None
-                finally:
-                    state.after_write()
-        return {
-            "ok": True,
-            "organisation": org,
-            "created": not existed,
-            "triples": report.triples,
-            "graphs": report.graphs,
-        }
+        return write_org_document(
+            state.org_writer(),
+            state.writer(request),
+            _org_id(org),
+            body,
+            request.headers.get("content-type"),
+            create_only=create_only,
+        )
 
     @app.put(
         "/orgs/{org}",
@@ -1142,20 +1104,7 @@ def create_app(
     @app.delete("/orgs/{org}", response_model=OrgWritten, tags=["organisations"], responses=ERRORS)
     def org_delete(request: Request, org: str, _: Auth = None) -> dict[str, Any]:
         """Remove an organisation's graphs (private and published) in one transaction."""
-        from graphsvc.imports import delete_org
-
-        principal = state.writer(request)
-        org = _org_id(org)
-        require_org_writer(principal, org)
-        with state.write_lock:
-            existing = set(service.store.named_graphs())
-            if not {graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")} & existing:
-                raise UnknownTerm(f"no organisation {org!r} in the store")
-            try:
-                report = delete_org(service, org)
-            finally:
-                state.after_write()
-        return {"ok": True, "organisation": org, "created": False, "triples": 0, "graphs": report.graphs}
+        return delete_org_document(state.org_writer(), state.writer(request), _org_id(org))
 
     # -- named queries --------------------------------------------------------------------------------
     def query_info(q: Any, *, text: bool) -> dict[str, Any]:
@@ -1368,11 +1317,16 @@ def create_app(
             triples = parse_graph_body(
                 body, request.headers.get("content-type"), None if target == "DEFAULT" else target
             )
+            check_graph_subjects(target, triples)  # a published graph speaks only of its tenant's resources
             with state.write_lock:
                 try:
-                    return gsp_write(service.store, principal, target, triples, replace=replace)
+                    created = gsp_write(service.store, principal, target, triples, replace=replace)
                 finally:
                     state.after_write()
+                record_write(
+                    settings.data_path, principal, f"graph-store {request.method}", [target], triples=len(triples)
+                )
+                return created
 
         created = await run_in_threadpool(work)
         return Response(status_code=201 if created else 204)
@@ -1386,6 +1340,7 @@ def create_app(
                 gsp_delete(service.store, principal, target)
             finally:
                 state.after_write()
+            record_write(settings.data_path, principal, "graph-store DELETE", [target])
         return Response(status_code=204)
 
     for path, in_schema in (("/rdf-graphs", True), ("/graph-store", False)):

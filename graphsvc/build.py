@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
@@ -134,12 +135,40 @@ def check_org_refs(orgs: list[OrgData], known: set[str], frameworks: set[str], o
                 raise DataLoadError(f"{where}: {ref} is not defined by any organisation loaded")
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def _to_rdflib(graphs: list[list[TripleTuple]]):  # type: ignore[no-untyped-def]
+    """The triples as one rdflib Graph, term by term.
+
+    Not through N-Triples text: rdflib's N-Triples reader rescans its whole buffer for a line
+    end after every 2 KB it reads, so a line holding one long literal costs time quadratic in
+    its length (a 4 MB description took minutes to import).
+    """
     import rdflib
 
-    text = "\n".join(f"{s} {p} {o} ." for triples in graphs for s, p, o in triples)
+    from graphsvc.store import BlankNode, Literal
+
+    nodes: dict[str, rdflib.URIRef] = {}
+
+    def conv(t: Any) -> Any:
+        if isinstance(t, Literal):
+            if t.language:
+                return rdflib.Literal(t.value, lang=t.language)
+            dt_ = t.datatype.value
+            return rdflib.Literal(t.value) if dt_ == _XSD_STRING else rdflib.Literal(t.value, datatype=conv(t.datatype))
+        if isinstance(t, BlankNode):
+            return rdflib.BNode(t.value)
+        node = nodes.get(t.value)
+        if node is None:
+            node = nodes[t.value] = rdflib.URIRef(t.value)
+        return node
+
     g = rdflib.Graph()
-    g.parse(data=text, format="nt")
+    add = g.add
+    for triples in graphs:
+        for s, p, o in triples:
+            add((conv(s), conv(p), conv(o)))
     return g
 
 

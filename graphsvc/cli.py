@@ -427,6 +427,13 @@ def coverage_cmd(
     emit(rows, fmt, cols if fmt == "table" else None)
 
 
+def _audit(svc: Any, action: str, graphs: Any, triples: int) -> None:
+    """The audit record of a write made from the command line (graphsvc.audit)."""
+    from graphsvc.audit import CLI, record_write
+
+    record_write(svc.settings.data_path, CLI, action, graphs, triples=triples)
+
+
 @import_app.command("org")
 @handle_errors
 def import_org_cmd(
@@ -438,6 +445,7 @@ def import_org_cmd(
 
     with writable_service(store) as svc:
         report = import_org(svc, path)
+        _audit(svc, "import org", report.graphs, report.triples)
     out.print(
         f"imported organisation {report.name}: {report.triples:,} triples in {len(report.graphs)} graphs",
         highlight=False,
@@ -458,6 +466,7 @@ def import_aicm_cmd(
 
     with writable_service(store) as svc:
         report = import_aicm(svc, path, version)
+        _audit(svc, "import aicm", report.graphs, report.triples)
     for graph, n in sorted(report.graphs.items()):
         out.print(f"  {graph}: {n:,} triples", highlight=False)
     out.print(f"imported AICM {report.name}: {report.triples:,} triples", highlight=False)
@@ -477,6 +486,7 @@ def import_oscal_cmd(
 
     with writable_service(store) as svc:
         report = import_oscal(svc, path, org)
+        _audit(svc, "import oscal", report.graphs, report.triples)
     out.print(
         f"imported organisation {report.name} from OSCAL {path.name}: "
         f"{report.triples:,} triples in {len(report.graphs)} graphs",
@@ -491,7 +501,8 @@ def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation 
     from graphsvc.imports import delete_org
 
     with writable_service(store) as svc:
-        delete_org(svc, org_id)
+        report = delete_org(svc, org_id)
+        _audit(svc, "import delete-org", report.graphs, 0)
     out.print(f"deleted organisation {org_id}", highlight=False)
 
 

@@ -40,6 +40,8 @@ from graphsvc.applicability import applicable, system_profile
 from graphsvc.crosswalk import TRANSFER, Link
 from graphsvc.errors import QueryParameterError, UnknownTerm
 from graphsvc.namespaces import GS, GSD, compress, expand, graph_iri
+from graphsvc.ownership import owner_of
+from graphsvc.results import plain_rows
 
 STATUSES = ("satisfied", "partial", "gap", "not-applicable")
 _RANK = {"full": 2, "partial": 1, "none": 0}
@@ -87,6 +89,37 @@ def _iso(d: Any) -> str:
 def _org_graphs(org_iri: str) -> tuple[str, str]:
     org_id = org_iri.rsplit("/", 1)[-1]
     return graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")
+
+
+def holder_graphs(svc: Any, thing: str) -> list[str]:
+    """The graphs that may say anything about an organisation's resource (``gsd:<kind>/<org>/…``):
+    that organisation's own two graphs and the framework catalogs, never another tenant's.
+
+    :raises UnknownTerm: the IRI belongs to no organisation.
+    """
+    org = owner_of(thing)
+    if org is None:
+        raise UnknownTerm(f"{compress(thing)} belongs to no organisation")
+    return [*_org_graphs(GSD + "org/" + org), *svc.framework_graph_list()]
+
+
+def body_names(svc: Any, body: str) -> tuple[str, str]:
+    """(name, name of its accreditation body) of a certification body, each read from the
+    published graph of the organisation that defines it (cached until the next write)."""
+    cache = svc.cache("bodies")
+    if body not in cache:
+        row = _body_row(svc, body)
+        acc = _body_row(svc, row["accreditedBy"].value) if "accreditedBy" in row else {}
+        cache[body] = tuple(r["label"].value if "label" in r else "" for r in (row, acc))
+    return cache[body]
+
+
+def _body_row(svc: Any, body: str) -> dict[str, Any]:
+    org = owner_of(body)
+    if org is None:
+        return {}
+    rows = svc.registry.select(svc.store, "body", body=body, graphs=[_org_graphs(GSD + "org/" + org)[1]])
+    return rows[0] if rows else {}
 
 
 def reference_graphs(svc: Any) -> list[str]:
@@ -185,11 +218,13 @@ def control_starts(
 
 
 def certificate_requirements(svc: Any, cert: str, framework_id: str) -> tuple[list[str], dict[str, str]]:
-    """The requirements a certificate evidences (its framework minus SoA exclusions).
+    """The requirements a certificate evidences (its framework minus SoA exclusions, as its
+    holder states them).
 
     Excluding a requirement also excludes everything below it in the catalog.
     """
-    excluded = {r["req"]: r["reason"] for r in svc.select("certificate_exclusions", cert=cert)}
+    rows = svc.registry.select(svc.store, "certificate_exclusions", cert=cert, graphs=holder_graphs(svc, cert))
+    excluded = {r["req"].value: r["reason"].value for r in rows}
     out = []
     for item in svc.catalog_cached(framework_id):
         iri = item["iri"]
@@ -212,6 +247,7 @@ def certificate_starts(
         if cert in seen:
             continue
         seen.add(cert)
+        issuer, accreditation = body_names(svc, r["body"].value)
         info = {
             "id": compress(cert),
             "label": r["label"].value,
@@ -219,8 +255,8 @@ def certificate_starts(
             "framework": r["frameworkId"].value,
             "valid_from": r["validFrom"].value,
             "valid_until": r["validUntil"].value,
-            "issuer": r["issuer"].value if "issuer" in r else "",
-            "accreditation": r["accreditor"].value if "accreditor" in r else "",
+            "issuer": issuer,
+            "accreditation": accreditation,
             "system": compress(system),
             "inherited": inherited,
         }
@@ -431,10 +467,13 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
     """What one certificate alone evidences in ``target_fw`` on the date."""
     cert = resolve_certificate(svc, cert)
     svc.check_framework(target_fw)
-    rows = svc.select("certificate", cert=cert)
+    # the certificate as its holder states it: another tenant's statements about it never count
+    graphs = holder_graphs(svc, cert)
+    rows = plain_rows(svc.registry.select(svc.store, "certificate", cert=cert, graphs=graphs))
     if not rows:
         raise UnknownTerm(f"{compress(cert)} is not a certificate or attestation in the graph")
     r = rows[0]
+    r["issuer"], r["accreditor"] = body_names(svc, r["body"])
     vf, vu = r["validFrom"], r["validUntil"]
     valid = vf <= opts.as_of <= vu
     reqs, excluded = certificate_requirements(svc, cert, r["frameworkId"]) if valid else ([], {})
@@ -457,7 +496,7 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
         for req in reqs
     ]
     results = assess(svc, starts, target_fw, opts, None, explain=explain)
-    audits = svc.select("certificate_audits", cert=cert)
+    audits = plain_rows(svc.registry.select(svc.store, "certificate_audits", cert=cert, graphs=graphs))
     return {
         "certificate": {
             "id": compress(cert),

@@ -24,6 +24,7 @@ from graphsvc.build import (
 )
 from graphsvc.errors import DataLoadError
 from graphsvc.orgdata import OrgData, read_org
+from graphsvc.ownership import check_published_subjects
 from graphsvc.store import TripleTuple
 
 
@@ -68,25 +69,57 @@ def import_org(svc: Any, path: Path, *, keep: bool = True) -> ImportReport:
     od = read_org(path)
     report = load_org(svc, od)
     if keep:
-        dest = kept_dir(svc.settings.data_path, "org") / od.org_id
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir(parents=True)
-        for f in [path] if path.is_file() else sorted(path.glob("*.y*ml")):
-            shutil.copy2(f, dest / f.name)
+        keep_org_files(svc, od.org_id, path)
     return report
+
+
+def keep_org_files(svc: Any, org_id: str, path: Path) -> None:
+    """Keep an imported organisation's files, so that a later ``graphsvc build`` loads them again."""
+    dest = kept_dir(svc.settings.data_path, "org") / org_id
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for f in [path] if path.is_file() else sorted(path.glob("*.y*ml")):
+        shutil.copy2(f, dest / f.name)
+
+
+@dataclass
+class PreparedOrg:
+    """An organisation checked against the graph and classified, ready to be swapped in."""
+
+    od: OrgData
+    inferred: list[TripleTuple]
+    generation: int  # the service's write generation the classification was computed from
 
 
 def load_org(svc: Any, od: OrgData) -> ImportReport:
     """Check an organisation against the graph and replace its graphs in one transaction."""
+    return commit_org(svc, prepare_org(svc, od))
+
+
+def prepare_org(svc: Any, od: OrgData) -> PreparedOrg:
+    """Everything an import does before it writes: references, ownership, SHACL, OWL classification.
+
+    This is the slow part (it grows with the document) and only reads the store, so a server
+    runs it outside its write lock; :func:`commit_org` is the swap.
+
+    :raises DataLoadError: a reference to something the graph does not hold.
+    :raises Forbidden: a published statement about another organisation's resource.
+    :raises ValidationError: SHACL violations.
+    """
+    generation = svc.generation
     known = set(svc.framework_of)
     frameworks = {f["iri"] for f in svc.frameworks()}
     others = {s["system"] for s in svc.select("systems")}
     others |= {
         r["s"].value
-        for r in svc.store.select("SELECT ?s WHERE { ?s a <https://w3id.org/graphsvc/ontology#CertificationBody> }")
+        for r in svc.store.select(
+            "PREFIX gs: <https://w3id.org/graphsvc/ontology#> "
+            "SELECT ?s WHERE { ?s a ?c FILTER (?c IN (gs:CertificationBody, gs:AccreditationBody)) }"
+        )
     }
     check_org_refs([od], known, frameworks, others)
+    check_published_subjects(od.org_id, od.published)
     compiled = Compiled()
     compiled.graphs[ONTOLOGY_GRAPH] = _graph(svc, ONTOLOGY_GRAPH)
     compiled.graphs[SHAPES_GRAPH] = _graph(svc, SHAPES_GRAPH)
@@ -97,9 +130,22 @@ def load_org(svc: Any, od: OrgData) -> ImportReport:
         compiled.graphs[g] = _graph(svc, g)
     compiled.origins.update(od.origins)
     validate(compiled)
+    return PreparedOrg(od, _classify_with(svc, od), generation)
+
+
+def _classify_with(svc: Any, od: OrgData) -> list[TripleTuple]:
     orgs = [o for o in loaded_orgs(svc) if o.org_id != od.org_id] + [od]
-    inferred_input = Compiled(orgs=orgs)
-    inferred = classify_orgs(inferred_input, svc.settings)
+    return classify_orgs(Compiled(orgs=orgs), svc.settings)
+
+
+def commit_org(svc: Any, prepared: PreparedOrg) -> ImportReport:
+    """Swap a prepared organisation in, in one transaction (a server calls it with its write lock held).
+
+    The inferred graph classifies every organisation's systems; if anything was written since
+    :func:`prepare_org` read the store, it is classified again first, so no concurrent write is lost.
+    """
+    od = prepared.od
+    inferred = prepared.inferred if svc.generation == prepared.generation else _classify_with(svc, od)
     graphs = {**od.graphs(), INFERRED_GRAPH: inferred}
     svc.store.replace_graphs(graphs)
     svc.invalidate()

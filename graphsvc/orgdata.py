@@ -20,7 +20,7 @@ from typing import Any
 from graphsvc.catalogs import ROLES
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
-from graphsvc.store import TripleTuple
+from graphsvc.store import NamedNode, TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 from graphsvc.yamlfiles import LINE, load_yaml
 
@@ -35,6 +35,41 @@ FLAGS = {
     "art6_3_exemption": "art63ExemptionClaimed",
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: The keys each kind of entry may have (docs/orgdata.md); any other key is an error.
+KEYS = {
+    "organisation": {"id", "name", "tenant", "illustrative", "description"},
+    "bodies": {"id", "name", "kind", "accredited_by"},
+    "systems": {"id", "name", "intended_purpose", "roles", "provided_by", "annex_iii_area", "depends_on", *FLAGS},
+    "controls": {
+        "id",
+        "name",
+        "status",
+        "implements",
+        "implements_partly",
+        "applies_to",
+        "responsibility",
+        "customer_responsibility",
+        "owner",
+    },
+    "evidence": {"id", "name", "document", "sha256", "valid_from", "valid_until", "supports"},
+    "certificates": {
+        "id",
+        "name",
+        "framework",
+        "issuer",
+        "scope",
+        "valid_from",
+        "valid_until",
+        "number",
+        "illustrative",
+        "note",
+        "soa_exclusions",
+        "audits",
+    },
+    "soa_exclusions": {"requirement", "reason"},
+    "audits": {"type", "date", "nonconformities", "observations"},
+}
+KEYS["attestations"] = KEYS["certificates"] | {"level"}
 
 
 def org_iri(org: str) -> str:
@@ -45,8 +80,10 @@ def system_iri(org: str, system: str) -> str:
     return f"{GSD}system/{org}/{system}"
 
 
-def body_iri(body: str) -> str:
-    return GSD + "body/" + body
+def body_iri(org: str, body: str) -> str:
+    """A certification or accreditation body, namespaced by the organisation that defines it
+    (a tenant may only publish about its own resources: graphsvc.ownership)."""
+    return f"{GSD}body/{org}/{body}"
 
 
 @dataclass
@@ -85,6 +122,20 @@ class _Reader:
 
     def fail(self, obj: Any, field_name: str | None, msg: str) -> DataLoadError:
         return DataLoadError(f"{self.where(obj, field_name)}: {msg}")
+
+    def known_keys(self, obj: dict[str, Any], kind: str) -> None:
+        """:raises DataLoadError: a key the entry's kind does not have (a typo would be lost silently)."""
+        unknown = sorted(str(k) for k in obj if k != LINE and k not in KEYS[kind])
+        if unknown:
+            allowed = ", ".join(sorted(KEYS[kind]))
+            raise self.fail(obj, unknown[0], f"unknown key in {kind!r}; expected one of: {allowed}")
+
+    def text(self, obj: dict[str, Any], name: str, *, required: bool = True) -> str:
+        """A text field: a string (a number is taken as its digits), never a mapping or a list."""
+        value = self.req(obj, name) if required else obj.get(name)
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(obj, name, f"must be text, not {type(value).__name__}")
+        return str(value)
 
     def req(self, obj: dict[str, Any], name: str) -> Any:
         if obj.get(name) in (None, ""):
@@ -197,22 +248,31 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     if not isinstance(org, dict):
         raise DataLoadError(f"{path}:1: field 'organisation' is required (id, name)")
     rorg = r_for(org)
+    rorg.known_keys(org, "organisation")
     org_id = rorg.ident(org)
-    out = OrgData(org_id=org_id, tenant=str(org.get("tenant") or org_id), path=path)
+    if org.get("tenant") not in (None, "", org_id):
+        # access follows the organisation id (graph names, API keys' --tenant); a second name
+        # would either do nothing or let a document hand its private graph to another tenant
+        raise rorg.fail(
+            org, "tenant", f"{org['tenant']!r}: the tenant is the organisation id ({org_id!r}); leave the field out"
+        )
+    out = OrgData(org_id=org_id, tenant=org_id, path=path)
     org_node = iri(org_iri(org_id))
     pub, priv = out.published, out.private
     out.origins[org_node.value] = rorg.where(org)
     pub += [
         (org_node, RDF_TYPE, g("Organisation")),
-        (org_node, iri(RDFS + "label"), lit(rorg.req(org, "name"))),
+        (org_node, iri(RDFS + "label"), lit(rorg.text(org, "name"))),
         (org_node, g("tenant"), lit(out.tenant)),
         (org_node, g("illustrative"), lit(bool(org.get("illustrative", False)))),
     ]
     if org.get("description"):
-        pub.append((org_node, iri(DCTERMS + "description"), lit(org["description"])))
+        pub.append((org_node, iri(DCTERMS + "description"), lit(rorg.text(org, "description"))))
 
     def local_system(ref: str, obj: dict[str, Any], name: str, r: _Reader, *, external: bool = False) -> str:
         ref = str(ref)
+        if not all(_ID.match(part) for part in ref.split("/", 1)):
+            raise r.fail(obj, name, f"{ref!r} is not a system id or ORG/ID")
         if "/" in ref:
             other, sys_id = ref.split("/", 1)
             s = system_iri(other, sys_id)
@@ -234,36 +294,57 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     def requirement(ref: str, obj: dict[str, Any], name: str, r: _Reader) -> str:
         try:
             value = expand(str(ref))
-        except KeyError:
+            NamedNode(value)
+        except (KeyError, ValueError):
             raise r.fail(obj, name, f"{ref!r} is not a CURIE of a known framework (e.g. iso42001:A.6.2.8)") from None
         out.requirement_refs.append((value, r.where(obj, name)))
         return value
 
-    # bodies (published: anyone may see who certified whom)
+    def body_ref(ref: Any, obj: dict[str, Any], name: str, r: _Reader) -> str:
+        """A body of this file (``id``) or of another organisation (``org/id``, checked later)."""
+        ref = str(ref)
+        if "/" in ref:
+            other, bid = ref.split("/", 1)
+            if not _ID.match(other) or not _ID.match(bid):
+                raise r.fail(obj, name, f"{ref!r} must be a body id of this file or ORG/ID of another's")
+            b = body_iri(other, bid)
+            if other != org_id:
+                out.external_refs.append((b, r.where(obj, name)))
+                return b
+            ref = bid
+        if ref not in bodies:
+            raise r.fail(
+                obj, name, f"body {ref!r} is not defined in this file's 'bodies' (another organisation's: ORG/ID)"
+            )
+        return body_iri(org_id, ref)
+
+    # bodies (published: anyone may see who certified whom); namespaced by this organisation
     bodies: dict[str, dict[str, Any]] = {}
     for b in rd.mappings(data, "bodies"):
         rb = r_for(b)
+        rb.known_keys(b, "bodies")
         bid = rb.ident(b)
         bodies[bid] = b
     for bid, b in bodies.items():
         rb = r_for(b)
-        B = iri(body_iri(bid))
+        B = iri(body_iri(org_id, bid))
         kind = rb.choice(b, "kind", {"certification", "accreditation"})
         out.origins[B.value] = rb.where(b)
         pub += [
             (B, RDF_TYPE, g("CertificationBody" if kind == "certification" else "AccreditationBody")),
-            (B, iri(RDFS + "label"), lit(rb.req(b, "name"))),
+            (B, iri(RDFS + "label"), lit(rb.text(b, "name"))),
         ]
         if kind == "certification":
             acc = b.get("accredited_by")
             if not acc:
                 raise rb.fail(b, "accredited_by", "a certification body needs the id of its accreditation body")
-            pub.append((B, g("accreditedBy"), iri(body_iri(str(acc)))))
+            pub.append((B, g("accreditedBy"), iri(body_ref(acc, b, "accredited_by", rb))))
 
     # systems
     systems: dict[str, dict[str, Any]] = {}
     for s in rd.mappings(data, "systems"):
         rs = r_for(s)
+        rs.known_keys(s, "systems")
         systems[system_iri(org_id, rs.ident(s))] = s
     for S_iri, s in systems.items():
         rs = r_for(s)
@@ -271,9 +352,9 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         out.origins[S_iri] = rs.where(s)
         pub += [
             (S, RDF_TYPE, g("AISystem")),
-            (S, iri(RDFS + "label"), lit(rs.req(s, "name"))),
+            (S, iri(RDFS + "label"), lit(rs.text(s, "name"))),
             (S, g("operator"), org_node),
-            (S, g("intendedPurpose"), lit(rs.req(s, "intended_purpose"))),
+            (S, g("intendedPurpose"), lit(rs.text(s, "intended_purpose"))),
         ]
         roles = rs.items(s, "roles")
         if not roles:
@@ -286,6 +367,8 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             pub.append((S, g("operatorRole"), g("role-" + role)))
         provider = s.get("provided_by")
         if provider:
+            if not _ID.match(str(provider)):
+                raise rs.fail(s, "provided_by", f"{provider!r} is not an organisation id")
             pub.append((S, g("providedBy"), iri(org_iri(str(provider)))))
         elif "provider" in roles or "gpai-provider" in roles:
             pub.append((S, g("providedBy"), org_node))
@@ -305,6 +388,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     controls: dict[str, dict[str, Any]] = {}
     for c in rd.mappings(data, "controls"):
         rc = r_for(c)
+        rc.known_keys(c, "controls")
         controls[f"{GSD}control/{org_id}/{rc.ident(c)}"] = c
     for C_iri, c in controls.items():
         rc = r_for(c)
@@ -315,7 +399,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         status = rc.choice(c, "status", {"planned", "implemented"})
         triples: list[TripleTuple] = [
             (C, RDF_TYPE, g("Control")),
-            (C, iri(RDFS + "label"), lit(rc.req(c, "name"))),
+            (C, iri(RDFS + "label"), lit(rc.text(c, "name"))),
             (C, g("controlOf"), org_node),
             (C, g("status"), lit(status)),
             (C, g("responsibility"), lit(resp)),
@@ -333,23 +417,24 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             raise rc.fail(c, "applies_to", "name the system(s) the control applies to")
         triples += [(C, g("appliesTo"), iri(local_system(x, c, "applies_to", rc))) for x in applies]
         if c.get("customer_responsibility"):
-            triples.append((C, g("customerResponsibility"), lit(c["customer_responsibility"])))
+            triples.append((C, g("customerResponsibility"), lit(rc.text(c, "customer_responsibility"))))
         elif resp == "shared":
             raise rc.fail(c, "customer_responsibility", "a shared control must say what the customer still has to do")
         target += triples
         if c.get("owner"):
-            priv.append((C, g("owner"), lit(c["owner"])))
+            priv.append((C, g("owner"), lit(rc.text(c, "owner"))))
 
     # evidence (always private)
     for e in rd.mappings(data, "evidence"):
         re_ = r_for(e)
+        re_.known_keys(e, "evidence")
         E_iri = f"{GSD}evidence/{org_id}/{re_.ident(e)}"
         E = iri(E_iri)
         out.origins[E_iri] = re_.where(e)
         priv += [
             (E, RDF_TYPE, g("Evidence")),
-            (E, iri(RDFS + "label"), lit(re_.req(e, "name"))),
-            (E, g("documentRef"), lit(re_.req(e, "document"))),
+            (E, iri(RDFS + "label"), lit(re_.text(e, "name"))),
+            (E, g("documentRef"), lit(re_.text(e, "document"))),
         ]
         if e.get("sha256") is not None and not isinstance(e["sha256"], str):
             raise re_.fail(e, "sha256", "write the digest in quotes, so YAML keeps it as text")
@@ -367,34 +452,33 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             priv.append((E, g("supports"), iri(C_iri)))
 
     # certificates and attestations (published)
-    for key, cls in (("certificates", "Certificate"), ("attestations", "Attestation")):
-        for a in rd.mappings(data, key):
+    for section, cls in (("certificates", "Certificate"), ("attestations", "Attestation")):
+        for a in rd.mappings(data, section):
             ra = r_for(a)
+            ra.known_keys(a, section)
             A_iri = f"{GSD}{cls.lower()}/{org_id}/{ra.ident(a)}"
             A = iri(A_iri)
             out.origins[A_iri] = ra.where(a)
-            fw = str(ra.req(a, "framework"))
+            fw = ra.ident(a, "framework")
             fw_iri = FRAMEWORK + fw
             out.framework_refs.append((fw_iri, ra.where(a, "framework")))
-            issuer = str(ra.req(a, "issuer"))
+            issuer = body_ref(ra.req(a, "issuer"), a, "issuer", ra)
             pub += [
                 (A, RDF_TYPE, g(cls)),
-                (A, iri(RDFS + "label"), lit(ra.req(a, "name"))),
-                (A, g("issuedBy"), iri(body_iri(issuer))),
+                (A, iri(RDFS + "label"), lit(ra.text(a, "name"))),
+                (A, g("issuedBy"), iri(issuer)),
                 (A, g("issuedTo"), org_node),
                 (A, g("forFramework"), iri(fw_iri)),
                 (A, g("validFrom"), lit(ra.date(a, "valid_from"))),
                 (A, g("validUntil"), lit(ra.date(a, "valid_until"))),
                 (A, g("illustrative"), lit(bool(a.get("illustrative", org.get("illustrative", False))))),
             ]
-            if issuer not in bodies:
-                out.external_refs.append((body_iri(issuer), ra.where(a, "issuer")))
             if a.get("number"):
-                pub.append((A, g("certificateNumber"), lit(str(a["number"]))))
+                pub.append((A, g("certificateNumber"), lit(ra.text(a, "number"))))
             if a.get("note"):
-                pub.append((A, iri(RDFS + "comment"), lit(a["note"])))
+                pub.append((A, iri(RDFS + "comment"), lit(ra.text(a, "note"))))
             if cls == "Attestation":
-                level = str(ra.req(a, "level"))
+                level = ra.ident(a, "level")
                 pub.append((A, g("attestationLevel"), iri(requirement(f"starai:{level}", a, "level", ra))))
             scope = ra.items(a, "scope")
             if not scope:
@@ -402,15 +486,17 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             pub += [(A, g("scope"), iri(local_system(x, a, "scope", ra))) for x in scope]
             for i, x in enumerate(ra.mappings(a, "soa_exclusions")):
                 rx = r_for(x) if source_of(x) else ra
+                rx.known_keys(x, "soa_exclusions")
                 X = iri(f"{A_iri}/exclusion/{i}")
                 pub += [
                     (A, g("exclusion"), X),
                     (X, RDF_TYPE, g("SoAExclusion")),
                     (X, g("excludes"), iri(requirement(rx.req(x, "requirement"), x, "requirement", rx))),
-                    (X, g("reason"), lit(rx.req(x, "reason"))),
+                    (X, g("reason"), lit(rx.text(x, "reason"))),
                 ]
             for i, x in enumerate(ra.mappings(a, "audits")):
                 rx = r_for(x) if source_of(x) else ra
+                rx.known_keys(x, "audits")
                 U = iri(f"{A_iri}/audit/{i}")
                 nc = x.get("nonconformities", 0)
                 obs = x.get("observations", 0)

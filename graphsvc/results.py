@@ -67,13 +67,41 @@ def columns_of(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
     return cols
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, CSV injection): a cell of text that
+#: starts with one of these is written as text, never as something a spreadsheet would evaluate.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """Text a spreadsheet could take for a formula (numbers and dates are not text).
+
+    >>> formula_like('=HYPERLINK("http://x", "y")'), formula_like("-1"), formula_like(-1), formula_like("a=b")
+    (True, True, False, False)
+    """
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_safe(value: Any) -> str:
+    """A CSV cell: text that looks like a formula gets a leading single quote (OWASP's advice),
+    so a spreadsheet shows it instead of evaluating it. Numbers stay numbers.
+
+    >>> print(csv_safe('=HYPERLINK("http://evil", "click")'), csv_safe("plain"), csv_safe(-3))
+    '=HYPERLINK("http://evil", "click") plain -3
+    """
+    text = _cell(value)
+    if isinstance(value, int | float) or not text.startswith(FORMULA_STARTS):
+        return text
+    return "'" + text
+
+
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, *, delimiter: str = ",") -> str:
+    """Rows as CSV; text cells that a spreadsheet would evaluate are escaped (:func:`csv_safe`)."""
     cols = columns_of(rows, columns)
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
-    w.writerow(cols)
+    w.writerow([csv_safe(c) for c in cols])
     for row in rows:
-        w.writerow([_cell(row.get(c)) for c in cols])
+        w.writerow([csv_safe(row.get(c)) for c in cols])
     return buf.getvalue()
 
 
@@ -91,7 +119,12 @@ def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
 
 
 def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column: str | None = "status") -> bytes:
-    """A workbook with one sheet per entry; status cells coloured (satisfied green …)."""
+    """A workbook with one sheet per entry; status cells coloured (satisfied green …).
+
+    Every value is written as text (or a number): a cell starting with ``=``, ``+``, ``-``, ``@``,
+    tab or CR is a string cell with Excel's quote prefix, never a formula, since answers carry
+    text other tenants wrote (a provider's customer responsibility in its customer's workbook).
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
@@ -112,6 +145,11 @@ def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column:
             cell.font = Font(bold=True)
         for row in rows:
             ws.append([_cell(row.get(c)) for c in cols])
+        for line in ws.iter_rows():
+            for cell in line:
+                if formula_like(cell.value):  # text, never a formula: whoever wrote it, it is data
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
         if status_column in cols:
             idx = cols.index(status_column) + 1
             for r in range(2, ws.max_row + 1):

@@ -27,6 +27,9 @@ class GraphService:
     store: GraphStore
     registry: QueryRegistry
     _cache: dict[str, Any] = field(default_factory=dict)
+    #: counts :meth:`invalidate` calls (one per write), so work prepared outside a write lock
+    #: can tell whether the store changed under it
+    generation: int = 0
 
     # -- construction ---------------------------------------------------------------
     @classmethod
@@ -67,6 +70,7 @@ class GraphService:
 
     def invalidate(self) -> None:
         """Forget cached indexes (after any write)."""
+        self.generation += 1
         self._cache.clear()
         self.__dict__.pop("framework_of", None)
 

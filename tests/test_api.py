@@ -148,9 +148,9 @@ def client(api_service: GraphService, api_settings: Settings, keys: dict[str, st
             (BETA, "beta_writer", "SECRET-BETA"),
             (ACME_PUB, "acme_writer", "public-acme"),
         ):
-            ttl = (
-                f'<https://w3id.org/graphsvc/id/note/{label}> <http://www.w3.org/2000/01/rdf-schema#label> "{label}" .'
-            )
+            # (a published graph holds statements about its tenant's own resources only: graphsvc.ownership)
+            node = f"system/acme/{label}" if graph == ACME_PUB else f"note/{label}"
+            ttl = f'<https://w3id.org/graphsvc/id/{node}> <http://www.w3.org/2000/01/rdf-schema#label> "{label}" .'
             r = c.put("/rdf-graphs", params={"graph": graph}, content=ttl, headers=auth(keys[key], "text/turtle"))
             assert r.status_code in {201, 204}, r.text
         yield c
@@ -670,21 +670,23 @@ def test_update_permissions(client: TestClient, keys: dict[str, str]) -> None:
 # -- Graph Store Protocol ---------------------------------------------------------------------------------
 def test_graph_store_protocol(client: TestClient, keys: dict[str, str]) -> None:
     w, g = keys["acme_writer"], graph_iri("org/acme/published")
-    nt = '<urn:x:gsp> <urn:x:p> "one" .\n'
+    own = "https://w3id.org/graphsvc/id/system/acme/gsp"  # acme's own resource (graphsvc.ownership)
+    nt = f'<{own}> <urn:x:p> "one" .\n'
     r = client.put("/rdf-graphs", params={"graph": g}, content=nt, headers=auth(w, "application/n-triples"))
     assert r.status_code in {201, 204}
     r = client.post(
-        "/rdf-graphs", params={"graph": g}, content='<urn:x:gsp> <urn:x:p> "two" .', headers=auth(w, "text/turtle")
+        "/rdf-graphs", params={"graph": g}, content=f'<{own}> <urn:x:p> "two" .', headers=auth(w, "text/turtle")
     )
     assert r.status_code == 204
     r = client.get(
         "/rdf-graphs", params={"graph": "gsg:org/acme/published"}, headers={"Accept": "application/n-triples"}
     )
-    assert r.status_code == 200 and r.text.count("urn:x:gsp") == 2
+    assert r.status_code == 200 and r.text.count("system/acme/gsp") == 2
     r = client.get("/graph-store", params={"graph": g}, headers={"Accept": "application/ld+json"})
-    assert r.status_code == 200 and "urn:x:gsp" in r.text
-    r = client.put("/rdf-graphs", params={"graph": g}, content='[] <urn:x:p> "bnode" .', headers=auth(w, "text/turtle"))
-    assert r.status_code == 204 and client.get("/rdf-graphs", params={"graph": g}).text.count("urn:x:gsp") == 0
+    assert r.status_code == 200 and "system/acme/gsp" in r.text
+    other = f'<{own}-2> <urn:x:p> "replaced" .'
+    r = client.put("/rdf-graphs", params={"graph": g}, content=other, headers=auth(w, "text/turtle"))
+    assert r.status_code == 204 and client.get("/rdf-graphs", params={"graph": g}).text.count("system/acme/gsp>") == 0
     # refusals
     assert_error(
         client.get("/rdf-graphs", params={"graph": BETA}, headers=auth(keys["acme_reader"])), 404, "unknown_term"
@@ -708,7 +710,7 @@ def test_graph_store_protocol(client: TestClient, keys: dict[str, str]) -> None:
     assert (
         client.put("/rdf-graphs", params={"default": ""}, content=nt, headers=auth(a, "text/turtle")).status_code == 204
     )
-    assert "urn:x:gsp" in client.get("/rdf-graphs", params={"default": ""}, headers=auth(a)).text
+    assert "system/acme/gsp" in client.get("/rdf-graphs", params={"default": ""}, headers=auth(a)).text
     assert client.delete("/rdf-graphs", params={"default": ""}, headers=auth(a)).status_code == 204
     tmp = graph_iri("test/tmp")
     assert (
@@ -983,7 +985,7 @@ def test_readers_see_before_or_after_a_graph_replacement(client: TestClient, key
     sizes = (300, 1200)
 
     def body(n: int) -> str:
-        return "".join(f'<urn:x:r{i}> <urn:x:p> "{n}" .\n' for i in range(n))
+        return "".join(f'<https://w3id.org/graphsvc/id/system/acme/r{i}> <urn:x:p> "{n}" .\n' for i in range(n))
 
     assert client.put(
         "/rdf-graphs", params={"graph": g}, content=body(sizes[0]), headers=auth(w, "text/turtle")
