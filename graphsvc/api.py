@@ -1199,6 +1199,7 @@ def create_app(
                         apply_update(service.store, upd.text)
                     finally:
                         state.after_write()
+                    record_write(settings.data_path, principal, "sparql update", upd.info.writes)
 
             await run_in_threadpool(do_update)
             return Response(status_code=204)

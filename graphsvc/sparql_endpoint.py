@@ -104,6 +104,7 @@ from graphsvc.errors import (
     UpdateFailed,
 )
 from graphsvc.namespaces import PREFIXES, expand, is_curie
+from graphsvc.ownership import check_graph_subjects, published_org
 from graphsvc.security import (
     DEFAULT_GRAPH,
     Principal,
@@ -1047,6 +1048,36 @@ def service_description(endpoint: str, graphs: Sequence[str], media_type: str, *
 
 
 # -- updates and the Graph Store Protocol ------------------------------------------------------
+#: The operations that may write an organisation's published graph: their triples are known
+#: before the update runs (INSERT DATA) or they only remove.
+_CHECKABLE = frozenset({"InsertData", "DeleteData", "DeleteWhere", "Clear", "Drop", "Create"})
+
+
+def check_published_writes(info: UpdateInfo) -> None:
+    """A published graph speaks only of its tenant's own resources (:mod:`graphsvc.ownership`),
+    whoever writes it: it is written by INSERT DATA, whose triples are checked here, or emptied.
+
+    :raises QueryRefused: INSERT … WHERE, ADD, COPY or MOVE into a published graph.
+    :raises Forbidden: an inserted triple about another organisation's resource.
+    """
+    for op, writes in info.op_writes:
+        published = sorted(g for g in writes if published_org(g) is not None)
+        if published and op not in _CHECKABLE:
+            raise QueryRefused(
+                f"{op} into {published[0]} is refused: a published graph is written with INSERT DATA, "
+                "the Graph Store Protocol or an organisation import, whose statements graphsvc checks first"
+            )
+    for graph, text in info.inserted:
+        if published_org(graph) is None:
+            continue
+        try:
+            quads = parse(f"GRAPH <{graph}> {{ {text} }}".encode(), format=RdfFormat.TRIG)
+            triples = [(q.subject, q.predicate, q.object) for q in quads]
+        except (SyntaxError, ValueError) as exc:
+            raise QuerySyntaxError(f"the SPARQL update does not parse: {str(exc)[:300]}") from None
+        check_graph_subjects(graph, triples)
+
+
 def authorise_update(
     principal: Principal, text: str, *, using: Sequence[str] = (), using_named: Sequence[str] = ()
 ) -> Update:
@@ -1063,6 +1094,7 @@ def authorise_update(
         raise Forbidden("SPARQL updates need a writer or admin key (Authorization: Bearer KEY)")
     upd = inspect_update(text, prefixes=PREFIXES, using=using, using_named=using_named)
     check_update(principal, upd.info)
+    check_published_writes(upd.info)
     return upd
 
 

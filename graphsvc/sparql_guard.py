@@ -46,6 +46,10 @@ class UpdateInfo:
     writes: frozenset[str]
     any_named_read: bool = False
     operations: tuple[str, ...] = ()
+    #: (operation, graphs it writes), one per operation
+    op_writes: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: (graph, triples in canonical SPARQL/Turtle syntax) for every INSERT DATA block
+    inserted: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class _Reader:
     reads: set[str] = field(default_factory=set)
     writes: set[str] = field(default_factory=set)
     any_named: bool = False
+    data: list[tuple[str, str]] = field(default_factory=list)
 
     def peek(self, ahead: int = 0) -> Token | None:
         k = self.i + ahead
@@ -179,10 +184,12 @@ class _Reader:
 
 def _quads(r: _Reader, body: list[Token], *, default: str, data: bool) -> set[str]:
     """The graphs a QuadData/QuadPattern body writes: ``GRAPH g { … }`` blocks and, for triples
-    outside them, ``default``. A GRAPH by variable is refused (name the graph)."""
+    outside them, ``default``. A GRAPH by variable is refused (name the graph). For QuadData, the
+    triples of each graph are kept in ``r.data`` as canonical text."""
     graphs: set[str] = set()
     inner = _Reader(body)
     loose = False
+    loose_tokens: list[Token] = []
     while inner.peek() is not None:
         t = inner.peek()
         assert t is not None
@@ -202,14 +209,19 @@ def _quads(r: _Reader, body: list[Token], *, default: str, data: bool) -> set[st
             nested = inner.block()
             if any(n.kind == "punct" and n.text in "{}" for n in nested):
                 raise inner.error("a GRAPH block of quads holds no group")
+            if data:
+                r.data.append((g.iri, Canonical(tuple(nested)).text))
             continue
         if t.kind == "punct" and t.text in "{}":
             raise inner.error("quads hold no nested group")
         if not (t.kind == "punct" and t.text == "."):
             loose = True
+        loose_tokens.append(t)
         inner.i += 1
     if loose:
         graphs.add(default)
+        if data:
+            r.data.append((default, Canonical(tuple(loose_tokens)).text))
     return graphs
 
 
@@ -355,6 +367,8 @@ def inspect_update(
     reads: set[str] = set()
     writes: set[str] = set()
     names: list[str] = []
+    op_writes: list[tuple[str, frozenset[str]]] = []
+    inserted: list[tuple[str, str]] = []
     any_named = False
     out: list[Token] = []
     for op in _split_operations(canon.tokens):
@@ -362,6 +376,9 @@ def inspect_update(
         if r.i < len(op) and name != "Modify":
             raise r.error("unexpected text after the operation")
         names.append(name)
+        op_writes.append((name, frozenset(r.writes)))
+        if name == "InsertData":
+            inserted.extend(r.data)
         reads |= r.reads
         writes |= r.writes
         any_named |= r.any_named
@@ -370,5 +387,5 @@ def inspect_update(
         out.extend(_with_using(op, *override) if (override and name == "Modify") else op)
     if not names:
         raise QuerySyntaxError("the SPARQL update is empty")
-    info = UpdateInfo(frozenset(reads), frozenset(writes), any_named, tuple(names))
+    info = UpdateInfo(frozenset(reads), frozenset(writes), any_named, tuple(names), tuple(op_writes), tuple(inserted))
     return Update(info, Canonical(tuple(out)).text)

@@ -287,13 +287,13 @@ def test_malformed_data_blocks_are_refused(text: str) -> None:
 
 def test_bulk_insert_data_is_analysed_quickly(client: TestClient, keys: dict[str, str]) -> None:
     body = "\n".join(f'<urn:bulk:{i}> <urn:bulk:p> "v {i}" .' for i in range(5000))
-    ok = f"INSERT DATA {{ GRAPH <{ACME_PUB}> {{\n{body}\n}} }}"
+    ok = f"INSERT DATA {{ GRAPH <{ACME}> {{\n{body}\n}} }}"
     t0 = time.monotonic()
     assert update(client, ok, keys["acme_writer"]).status_code == 204
     assert time.monotonic() - t0 < 10
-    sneaky = f"INSERT DATA {{ GRAPH <{ACME_PUB}> {{\n{body}\n}} GRAPH <{BETA}> {{ <urn:x> <urn:y> 1 }} }}"
+    sneaky = f"INSERT DATA {{ GRAPH <{ACME}> {{\n{body}\n}} GRAPH <{BETA}> {{ <urn:x> <urn:y> 1 }} }}"
     assert_error(update(client, sneaky, keys["acme_writer"]), 403, "forbidden")
-    cleanup = f"DELETE WHERE {{ GRAPH <{ACME_PUB}> {{ ?s <urn:bulk:p> ?o }} }}"
+    cleanup = f"DELETE WHERE {{ GRAPH <{ACME}> {{ ?s <urn:bulk:p> ?o }} }}"
     assert update(client, cleanup, keys["acme_writer"]).status_code == 204
 
 
@@ -642,14 +642,15 @@ def test_update_permissions(client: TestClient, keys: dict[str, str]) -> None:
         r = update(client, text, keys["acme_writer"])
         assert r.status_code == 403, (text, r.text)
     # allowed: own graphs, including a read restricted by USING NAMED to readable graphs
-    ok = f"INSERT {{ GRAPH <{ACME_PUB}> {{ ?s <urn:x:copied> ?o }} }} USING NAMED <{ACME}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    ok = f"INSERT {{ GRAPH <{ACME}> {{ ?s <urn:x:copied> ?o }} }} USING NAMED <{ACME_PUB}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert update(client, ok, keys["acme_writer"]).status_code == 204
     assert (
-        update(
-            client, f"DELETE WHERE {{ GRAPH <{ACME_PUB}> {{ ?s <urn:x:copied> ?o }} }}", keys["acme_writer"]
-        ).status_code
+        update(client, f"DELETE WHERE {{ GRAPH <{ACME}> {{ ?s <urn:x:copied> ?o }} }}", keys["acme_writer"]).status_code
         == 204
     )
+    # a published graph is written only in forms whose triples are checked first (graphsvc.ownership)
+    to_pub = f"INSERT {{ GRAPH <{ACME_PUB}> {{ ?s <urn:x:copied> ?o }} }} USING NAMED <{ACME}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert_error(update(client, to_pub, keys["acme_writer"]), 403, "query_refused")
     assert (
         update(
             client, f'DELETE DATA {{ GRAPH <{ACME}> {{ <urn:x:u1> <urn:x:p> "u1" }} }}', keys["acme_writer"]

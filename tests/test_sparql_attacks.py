@@ -296,3 +296,42 @@ def test_a_query_worker_cannot_connect_anywhere_even_past_the_guard(env: dict[st
     with pytest.raises(GraphSvcError):
         executor.run(job)
     assert canary.hits == 0
+
+
+# -- F6 over SPARQL Update: a published graph speaks only of its tenant's resources -------------------
+CERT = "https://w3id.org/graphsvc/id/certificate/microsoft/iso42001-m365-copilot"
+VALID_UNTIL = "https://w3id.org/graphsvc/ontology#validUntil"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'INSERT DATA {{ GRAPH <{CONTOSO_PUB}> {{ <{CERT}> <{VALID_UNTIL}> "2026-06-01" }} }}',
+        f'PREFIX gs: <https://w3id.org/graphsvc/ontology#> INSERT DATA {{ GRAPH <{CONTOSO_PUB}> {{ <{CERT}> gs:validUntil "2026-06-01" }} }}',
+        f"INSERT DATA {{ GRAPH <{CONTOSO_PUB}> {{ _:b <{VALID_UNTIL}> 1 }} }}",
+    ],
+)
+def test_f6_a_tenant_cannot_publish_facts_about_another_tenants_resources(
+    env: dict[str, Any], unchanged: None, text: str
+) -> None:
+    before = count(env, CONTOSO_PUB)
+    assert_error(update(env, text), 403, "forbidden")
+    assert count(env, CONTOSO_PUB) == before
+
+
+def test_f6_a_published_graph_is_not_written_from_a_pattern(env: dict[str, Any], unchanged: None) -> None:
+    """INSERT … WHERE decides its triples only when it runs, so it cannot be checked first."""
+    text = f"INSERT {{ GRAPH <{CONTOSO_PUB}> {{ <{CERT}> <{VALID_UNTIL}> ?o }} }} WHERE {{ BIND(1 AS ?o) }}"
+    assert_error(update(env, text), 403, "query_refused")
+    assert_error(update(env, f"COPY <{CONTOSO}> TO <{CONTOSO_PUB}>"), 403, "query_refused")
+
+
+def test_sparql_writes_are_audited(env: dict[str, Any]) -> None:
+    from graphsvc.audit import read_audit
+
+    data_dir = env["client"].app.state.gs.settings.data_path
+    assert update(env, f"INSERT DATA {{ GRAPH <{CONTOSO}> {{ <urn:audit> <urn:p> 1 }} }}").status_code == 204
+    last = read_audit(data_dir)[-1]
+    assert last["action"] == "sparql update" and last["graphs"] == [CONTOSO]
+    assert last["tenant"] == "contoso" and last["key_name"] == "contoso-writer"
+    assert env["keys"]["contoso"] not in (data_dir / "audit.log").read_text()
