@@ -51,6 +51,7 @@ from graphsvc.errors import (
     UnsupportedMediaType,
 )
 from graphsvc.namespaces import GSD, compress, graph_iri
+from graphsvc.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose_media, negotiate
 from graphsvc.results import jsonable
 from graphsvc.security import (
     ORG_PREFIX,
@@ -63,27 +64,23 @@ from graphsvc.security import (
     require_write,
 )
 from graphsvc.service import GraphService
+from graphsvc.service_description import service_description
 from graphsvc.sparql_endpoint import (
-    GRAPH_ALIASES,
-    GRAPH_TYPES,
     Job,
     apply_update,
     authorise_update,
     check_query_text,
-    choose_media,
     gsp_delete,
     gsp_read,
     gsp_target,
     gsp_write,
     make_executor,
-    negotiate,
     parse_graph_body,
-    parse_request,
     prepare_query,
     query_dataset,
     serialize_triples,
-    service_description,
 )
+from graphsvc.sparql_protocol import parse_request
 
 log = logging.getLogger("graphsvc.api")
 
