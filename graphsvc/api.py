@@ -50,6 +50,8 @@ from graphsvc.errors import (
     UnknownTerm,
     UnsupportedMediaType,
 )
+from graphsvc.graph_store import GraphStore, GspResponse
+from graphsvc.head import HeadAsGet
 from graphsvc.namespaces import GSD, compress, graph_iri
 from graphsvc.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose_media, negotiate
 from graphsvc.results import jsonable
@@ -61,7 +63,6 @@ from graphsvc.security import (
     principal_for,
     readable,
     require_org_writer,
-    require_write,
 )
 from graphsvc.service import GraphService
 from graphsvc.service_description import service_description
@@ -70,15 +71,9 @@ from graphsvc.sparql_endpoint import (
     apply_update,
     authorise_update,
     check_query_text,
-    gsp_delete,
-    gsp_read,
-    gsp_target,
-    gsp_write,
     make_executor,
-    parse_graph_body,
     prepare_query,
     query_dataset,
-    serialize_triples,
 )
 from graphsvc.sparql_protocol import parse_request
 
@@ -748,6 +743,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept"],
             expose_headers=[TRUNCATED],
         )
+    app.add_middleware(HeadAsGet)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=settings.body_limit)
     from graphsvc.web import web_router
 
@@ -1330,44 +1326,25 @@ def create_app(
             "content": {m: {"schema": {"type": "string"}} for m in GRAPH_TYPES},
         }
     }
+    graph_post_body = {
+        "requestBody": {
+            "required": True,
+            "content": {
+                **graph_body["requestBody"]["content"],
+                "multipart/form-data": {
+                    "schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}
+                },
+            },
+        }
+    }
 
-    def gsp_get_impl(request: Request, graph: str | None, default: str | None) -> Response:
-        principal = state.principal(request)
-        target = gsp_target(graph, default is not None)
-        fmt = request.query_params.getlist("format")
-        media = choose_media("CONSTRUCT", request.headers.get("accept"), fmt)
-        data = serialize_triples(gsp_read(service.store, principal, target), media)
-        return Response(data, media_type=media, headers={"Vary": "Accept, Authorization"})
+    store = GraphStore(service.store, state.write_lock, state.after_write)
 
-    async def gsp_write_impl(request: Request, graph: str | None, default: str | None, replace: bool) -> Response:
-        principal = state.writer(request)
-        target = gsp_target(graph, default is not None)
-        body = await request.body()
+    def gsp_reply(out: GspResponse) -> Response:
+        return Response(out.body, status_code=out.status, media_type=out.media_type, headers=out.headers)
 
-        def work() -> bool:
-            require_write(principal, [target])
-            triples = parse_graph_body(
-                body, request.headers.get("content-type"), None if target == "DEFAULT" else target
-            )
-            with state.write_lock:
-                try:
-                    return gsp_write(service.store, principal, target, triples, replace=replace)
-                finally:
-                    state.after_write()
-
-        created = await run_in_threadpool(work)
-        return Response(status_code=201 if created else 204)
-
-    def gsp_delete_impl(request: Request, graph: str | None, default: str | None) -> Response:
-        principal = state.writer(request)
-        target = gsp_target(graph, default is not None)
-        require_write(principal, [target])
-        with state.write_lock:
-            try:
-                gsp_delete(service.store, principal, target)
-            finally:
-                state.after_write()
-        return Response(status_code=204)
+    def store_url(request: Request) -> str:
+        return str(request.url.replace(query=""))
 
     for path, in_schema in (("/rdf-graphs", True), ("/graph-store", False)):
 
@@ -1375,8 +1352,10 @@ def create_app(
             path, tags=["graph store"], responses=gsp_responses, response_class=Response, include_in_schema=in_schema
         )
         def gsp_get(request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None) -> Response:
-            """Read a graph (Graph Store Protocol); another tenant's private graph reads as 404."""
-            return gsp_get_impl(request, graph, default)
+            """Read a graph (Graph Store Protocol; HEAD too); another tenant's private graph reads as 404."""
+            fmt = request.query_params.getlist("format")
+            principal = state.principal(request)
+            return gsp_reply(store.get(principal, graph, default is not None, request.headers.get("accept"), fmt))
 
         @app.put(
             path,
@@ -1390,7 +1369,18 @@ def create_app(
             request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None
         ) -> Response:
             """Replace a graph in one transaction (writers: their organisation's graphs; admins: any)."""
-            return await gsp_write_impl(request, graph, default, replace=True)
+            principal, body = state.writer(request), await request.body()
+            out = await run_in_threadpool(
+                store.write,
+                principal,
+                graph,
+                default is not None,
+                body,
+                request.headers.get("content-type"),
+                replace=True,
+                store_url=store_url(request),
+            )
+            return gsp_reply(out)
 
         @app.post(
             path,
@@ -1398,20 +1388,32 @@ def create_app(
             responses=gsp_responses,
             response_class=Response,
             include_in_schema=in_schema,
-            openapi_extra=graph_body,
+            openapi_extra=graph_post_body,
         )
         async def gsp_post(
             request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None
         ) -> Response:
-            """Add triples to a graph in one transaction."""
-            return await gsp_write_impl(request, graph, default, replace=False)
+            """Add triples to a graph in one transaction; without ?graph= or ?default, create a new graph
+            (201, Location). Takes multipart/form-data too (one RDF document per part)."""
+            principal, body = state.writer(request), await request.body()
+            out = await run_in_threadpool(
+                store.write,
+                principal,
+                graph,
+                default is not None,
+                body,
+                request.headers.get("content-type"),
+                replace=False,
+                store_url=store_url(request),
+            )
+            return gsp_reply(out)
 
         @app.delete(
             path, tags=["graph store"], responses=gsp_responses, response_class=Response, include_in_schema=in_schema
         )
         def gsp_del(request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None) -> Response:
             """Drop a graph."""
-            return gsp_delete_impl(request, graph, default)
+            return gsp_reply(store.delete(state.writer(request), graph, default is not None))
 
     return app
 

@@ -205,7 +205,8 @@ def offered_for(form: str) -> tuple[tuple[str, ...], dict[str, str], dict[str, s
 
 def _why(form: str, offered: Sequence[str]) -> str:
     note = " (the CSV and TSV results formats carry SELECT results only)" if form == "ASK" else ""
-    return f"a {form} result is offered as {', '.join(offered)}{note}"
+    article = "an" if form[:1] in "AEIOU" else "a"
+    return f"{article} {form} result is offered as {', '.join(offered)}{note}"
 
 
 def choose_media(form: str, accept: str | None, fmt: str | Sequence[str] | None) -> str:

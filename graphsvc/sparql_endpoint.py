@@ -73,7 +73,6 @@ from xml.sax.saxutils import quoteattr
 
 from pyoxigraph import (
     BlankNode,
-    DefaultGraph,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -82,13 +81,11 @@ from pyoxigraph import (
     QueryTriples,
     RdfFormat,
     Triple,
-    parse,
     serialize,
 )
 
 from graphsvc.errors import (
     BadRequest,
-    DataLoadError,
     Forbidden,
     GraphSvcError,
     NotAcceptable,
@@ -97,8 +94,6 @@ from graphsvc.errors import (
     QuerySyntaxError,
     QueryTimeout,
     StoreError,
-    UnknownTerm,
-    UnsupportedMediaType,
     UpdateFailed,
 )
 from graphsvc.namespaces import PREFIXES, expand, is_curie
@@ -117,7 +112,6 @@ from graphsvc.negotiation import negotiate as negotiate  # re-exported
 from graphsvc.security import (
     DEFAULT_GRAPH,
     Principal,
-    can_read,
     readable,
     require_read,
     require_write,
@@ -125,8 +119,6 @@ from graphsvc.security import (
 from graphsvc.sparql_guard import ALL_GRAPHS, Query, QueryInfo, Update, UpdateInfo, inspect_query, inspect_update
 from graphsvc.sparql_protocol import SparqlRequest as SparqlRequest  # re-exported
 from graphsvc.sparql_protocol import parse_request as parse_request  # re-exported
-from graphsvc.sparql_protocol import split_content_type
-from graphsvc.store import ntriples_line
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -139,10 +131,6 @@ _RDF_FORMATS = {
     JSONLD: RdfFormat.JSON_LD,
     RDFXML: RdfFormat.RDF_XML,
 }
-
-
-# -- protocol requests (graphsvc.sparql_protocol) -----------------------------------------------
-_media = split_content_type
 
 
 # -- analysis: one reading of every text (graphsvc.sparql_guard) ------------------------------------
@@ -721,7 +709,7 @@ def make_executor(store: Any, data_dir: Path | None, workers: int = 2) -> Thread
     return ThreadExecutor(store, workers=max(2, workers))
 
 
-# -- updates and the Graph Store Protocol ------------------------------------------------------
+# -- updates (the Graph Store Protocol: graphsvc.graph_store) ------------------------------------------------------
 def authorise_update(
     principal: Principal, text: str, *, using: Sequence[str] = (), using_named: Sequence[str] = ()
 ) -> Update:
@@ -757,98 +745,6 @@ def apply_update(store: Any, text: str) -> None:
         store.update(text)
     except RuntimeError as exc:
         raise UpdateFailed(f"the update failed and changed nothing: {exc}") from None
-
-
-def gsp_target(graph: str | None, default: bool) -> str:
-    """The graph a Graph Store request is about: an IRI, or :data:`DEFAULT_GRAPH`.
-
-    :raises BadRequest: neither or both of ?graph= and ?default.
-    """
-    if default and graph:
-        raise BadRequest("give ?graph=IRI or ?default, not both")
-    if default:
-        return DEFAULT_GRAPH
-    if not graph:
-        raise BadRequest("give ?graph=IRI (a CURIE such as gsg:org/acme works too) or ?default")
-    return graph_iri_arg(graph)
-
-
-def graph_exists(store: Any, target: str) -> bool:
-    return target == DEFAULT_GRAPH or target in set(store.named_graphs())
-
-
-def gsp_read(store: Any, principal: Principal, target: str) -> list[Any]:
-    """The triples of a graph the caller may read.
-
-    :raises UnknownTerm: no such graph (or one the caller may not see, which reads the same).
-    """
-    if not can_read(principal, target) or not graph_exists(store, target):
-        raise UnknownTerm(f"no graph {target} in this store" if target != DEFAULT_GRAPH else "no default graph")
-    if target == DEFAULT_GRAPH:
-        return list(store.raw_query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[], named_graphs=[]))
-    return [Triple(s, p, o) for s, p, o in store.triples(target)]
-
-
-def parse_graph_body(body: bytes, content_type: str | None, base: str | None) -> list[tuple[Any, Any, Any]]:
-    """Triples from a request body in Turtle, N-Triples, RDF/XML or JSON-LD.
-
-    :raises UnsupportedMediaType: another Content-Type.
-    :raises DataLoadError: the body does not parse (400), or holds named graphs.
-    """
-    kind, _ = _media(content_type)
-    fmt = RdfFormat.from_media_type(kind) if kind else None
-    if fmt is None or fmt in {RdfFormat.N_QUADS, RdfFormat.TRIG}:
-        raise UnsupportedMediaType(
-            f"Content-Type {content_type or '(none)'!r}: send a graph as text/turtle, application/n-triples, "
-            "application/rdf+xml or application/ld+json"
-        )
-    try:
-        quads = list(parse(body, format=fmt, base_iri=base))
-    except (SyntaxError, ValueError) as exc:
-        raise DataLoadError(f"the request body is not valid {fmt.name}: {exc}") from None
-    out = []
-    for q in quads:
-        if not isinstance(q.graph_name, DefaultGraph):
-            raise DataLoadError("the body holds named graphs; the Graph Store Protocol takes one graph per request")
-        out.append((q.subject, q.predicate, q.object))
-    return out
-
-
-def gsp_write(store: Any, principal: Principal, target: str, triples: Sequence[Any], *, replace: bool) -> bool:
-    """Replace (PUT) or add to (POST) a graph in one transaction; True when it was created.
-
-    :raises Forbidden: the caller may not write it.
-    """
-    require_write(principal, [target])
-    existed = graph_exists(store, target) if target != DEFAULT_GRAPH else True
-    body = "\n".join(ntriples_line(s, p, o) for s, p, o in triples)
-    if target == DEFAULT_GRAPH:
-        parts = ["DROP SILENT DEFAULT"] if replace else []
-        if body:
-            parts.append("INSERT DATA {\n" + body + "\n}")
-    else:
-        parts = [f"DROP SILENT GRAPH <{target}>"] if replace else []
-        parts.append(f"CREATE SILENT GRAPH <{target}>")
-        if body:
-            parts.append(f"INSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}")
-    if parts:
-        apply_update(store, " ;\n".join(parts))
-    return not existed
-
-
-def gsp_delete(store: Any, principal: Principal, target: str) -> None:
-    """Drop a graph (or empty the default graph).
-
-    :raises Forbidden: the caller may not write it.
-    :raises UnknownTerm: no such graph.
-    """
-    require_write(principal, [target])
-    if target == DEFAULT_GRAPH:
-        apply_update(store, "DROP SILENT DEFAULT")
-        return
-    if not graph_exists(store, target):
-        raise UnknownTerm(f"no graph {target} in this store")
-    apply_update(store, f"DROP GRAPH <{target}>")
 
 
 def check_query_text(text: str) -> None:
