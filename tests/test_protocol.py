@@ -299,3 +299,86 @@ def test_relative_iris_resolve_against_the_base_iri_the_service_description_stat
     assert r.json()["results"]["bindings"][0]["i"]["value"] == GRAPHSVC_BASE_IRI + "thing"
     sd = client.get("/sparql", headers={"Accept": "application/n-triples"}).text
     assert f"<{GRAPHSVC_BASE_IRI}>" in sd
+
+
+# -- Service Description (SPARQL 1.1 Service Description, section 2) --------------------------------------------
+SD_NS = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def description(client: TestClient, token: str | None = None) -> Any:
+    import rdflib
+
+    r = client.get("/sparql", headers=bearer(token, accept="text/turtle"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    return rdflib.Graph().parse(data=r.text, format="turtle")
+
+
+def test_sd_2_the_endpoint_without_a_query_describes_itself_in_each_rdf_format(client: TestClient) -> None:
+    for accept, fmt in (
+        ("text/turtle", RdfFormat.TURTLE),
+        ("application/n-triples", RdfFormat.N_TRIPLES),
+        ("application/ld+json", RdfFormat.JSON_LD),
+        ("application/rdf+xml", RdfFormat.RDF_XML),
+    ):
+        r = client.get("/sparql", headers={"Accept": accept})
+        assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == accept
+        assert any(str(q.object) == f"<{SD_NS}Service>" for q in parse(r.content, format=fmt))
+
+
+def test_sd_every_result_format_listed_is_served(client: TestClient) -> None:
+    import rdflib
+
+    from graphsvc.service_description import RESULT_FORMATS
+
+    listed = {str(o) for o in description(client).objects(None, rdflib.URIRef(SD_NS + "resultFormat"))}
+    media = {iri: m for m, iri in RESULT_FORMATS.items()}
+    assert listed == set(media)
+    for iri in listed:
+        m = media[iri]
+        results = "sparql-results" in m or m in {"text/csv", "text/tab-separated-values"}
+        q = FRAMEWORK_IDS if results else "CONSTRUCT WHERE { ?s <https://w3id.org/graphsvc/ontology#shortName> ?o }"
+        r = client.get("/sparql", params={"query": q}, headers={"Accept": m})
+        assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == m, (m, r.text[:200])
+
+
+def test_sd_every_input_format_listed_is_accepted_by_the_graph_store(client: TestClient, keys: dict[str, str]) -> None:
+    import rdflib
+    from pyoxigraph import Literal, NamedNode, Triple, serialize
+
+    from graphsvc.service_description import INPUT_FORMATS
+
+    listed = {str(o) for o in description(client).objects(None, rdflib.URIRef(SD_NS + "inputFormat"))}
+    assert listed == set(INPUT_FORMATS.values())
+    triple = Triple(NamedNode("urn:sd:s"), NamedNode("urn:sd:p"), Literal("in"))
+    for m, fmt in INPUT_FORMATS.items():
+        body = serialize([triple], format=RdfFormat.from_media_type(m))
+        r = client.put("/rdf-graphs", params={"graph": "urn:sd:g"}, content=body, headers=bearer(keys["admin"], m))
+        assert r.status_code in {201, 204}, (fmt, r.text)
+
+
+def test_sd_features_hold(client: TestClient, keys: dict[str, str]) -> None:
+    import rdflib
+
+    g = description(client)
+    features = {str(o) for o in g.objects(None, rdflib.URIRef(SD_NS + "feature"))}
+    assert features == {SD_NS + "UnionDefaultGraph", SD_NS + "EmptyGraphs"}
+    # UnionDefaultGraph: a catalog's fact is in the default graph, without GRAPH
+    r = client.get("/sparql", params={"query": "ASK { ?s <https://w3id.org/graphsvc/ontology#shortName> 'euaia' }"})
+    assert r.json()["boolean"] is True
+    # EmptyGraphs: a graph created empty stays and is listed
+    a = keys["admin"]
+    r = client.put("/rdf-graphs", params={"graph": "urn:sd:empty"}, content=b"", headers=bearer(a, "text/turtle"))
+    assert r.status_code == 201
+    assert client.get("/rdf-graphs", params={"graph": "urn:sd:empty"}, headers=bearer(a)).status_code == 200
+    names = {str(o) for o in description(client, a).objects(None, rdflib.URIRef(SD_NS + "name"))}
+    assert "urn:sd:empty" in names
+
+
+def test_sd_update_is_listed_only_for_a_key_that_may_write(client: TestClient, keys: dict[str, str]) -> None:
+    import rdflib
+
+    def languages(token: str | None) -> set[str]:
+        return {str(o) for o in description(client, token).objects(None, rdflib.URIRef(SD_NS + "supportedLanguage"))}
+
+    assert languages(None) == languages(keys["acme_reader"]) == {SD_NS + "SPARQL11Query"}
+    assert languages(keys["acme_writer"]) == {SD_NS + "SPARQL11Query", SD_NS + "SPARQL11Update"}
