@@ -47,11 +47,13 @@ from graphsvc.errors import (
     PayloadTooLarge,
     QueryNotFound,
     QueryParameterError,
+    TooManyRequests,
     UnknownTerm,
     UnsupportedMediaType,
 )
 from graphsvc.graph_store import GraphStore, GspResponse
 from graphsvc.head import HeadAsGet
+from graphsvc.keyverify import KeyAuth, KeyVerifier, principal_in
 from graphsvc.namespaces import GSD, compress, graph_iri
 from graphsvc.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose_media, negotiate
 from graphsvc.results import jsonable
@@ -379,7 +381,9 @@ def error_response(exc: BaseException) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, GraphSvcError):
         status, code, message, errors = exc.http_status, exc.code, exc.message, exc.errors
-        if isinstance(exc, AuthError):
+        if isinstance(exc, TooManyRequests):
+            headers["Retry-After"] = str(exc.retry_after)
+        elif isinstance(exc, AuthError):
             headers["WWW-Authenticate"] = 'Bearer realm="graphsvc"'
     elif isinstance(exc, RequestValidationError):
         errors = []
@@ -478,6 +482,10 @@ class AppState:
         self._views_lock = threading.Lock()
 
     def principal(self, request: Request) -> Principal:
+        """The caller, as :class:`graphsvc.keyverify.KeyAuth` resolved it before the route ran."""
+        found = principal_in(request.scope)
+        if found is not None:
+            return found
         return principal_for(self.keys, request.headers.get("authorization"), anonymous=self.settings.anonymous)
 
     def writer(self, request: Request) -> Principal:
@@ -707,6 +715,7 @@ def create_app(
     if executor is None:
         executor = make_executor(service.store, settings.data_path, query_workers)
     state = AppState(service, settings, keys, executor)
+    verifier = KeyVerifier(keys, anonymous=settings.anonymous)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -715,6 +724,7 @@ def create_app(
             yield
         finally:
             state.executor.close()
+            verifier.close()
 
     from graphsvc import __version__
 
@@ -743,6 +753,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept"],
             expose_headers=[TRUNCATED],
         )
+    app.add_middleware(KeyAuth, verifier=verifier)  # type: ignore[arg-type]
     app.add_middleware(HeadAsGet)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=settings.body_limit)
     from graphsvc.web import web_router

@@ -18,6 +18,7 @@ Every class carries a stable ``code`` (used in JSON error bodies) and an
     ├── QueryRefused            a query or update is not allowed (SERVICE, LOAD, other tenant …)
     ├── QueryTimeout            a query ran past the configured timeout
     ├── AuthError               missing or bad credentials
+    │   └── TooManyRequests     too many failed keys from one client: wait Retry-After seconds (429)
     ├── Forbidden               authenticated, but not allowed to do this
     ├── BadRequest(ValueError)  a malformed HTTP request (header, parameter)
     ├── NotAcceptable           no media type in Accept can carry the answer (406)
@@ -202,3 +203,15 @@ class Conflict(GraphSvcError):
     code = "conflict"
     http_status = 409
     default_message = "it exists already"
+
+
+class TooManyRequests(AuthError):
+    """Too many failed API keys from one client; the key was not checked. Try again after ``retry_after`` seconds."""
+
+    code = "too_many_requests"
+    http_status = 429
+    default_message = "too many failed API keys from this client; try again later"
+
+    def __init__(self, message: str | None = None, *, errors: list[str] | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, errors=errors)
+        self.retry_after = retry_after
