@@ -741,6 +741,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.gs = state
+    app.state.verifier = verifier
     for cls in (GraphSvcError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(cls, handle_error)
     if settings.cors_origins.strip():

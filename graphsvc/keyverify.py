@@ -9,12 +9,18 @@ every HTTP request before any route runs, in three steps:
    its record, and the cache of verified keys: a key verified before, whose record is unchanged,
    costs no hash at all;
 2. the client's failure budget (:class:`FailureThrottle`): each client address may fail
-   :data:`BURST` times, then one more attempt every :data:`REFILL` seconds; past that, a key that
+   :data:`BURST` times, then one more attempt every :data:`REFILL` seconds, and a client that has
+   failed before also draws on a budget shared by all such clients (:data:`SHARED_BURST`, one
+   more every :data:`SHARED_REFILL` seconds; a client that never failed never waits for it);
+   past that, a key that
    is not already verified is not checked at all and the request is answered ``429`` with
-   ``Retry-After`` (a verified key still passes, so a throttled address does not lock its own
-   good keys out);
+   ``Retry-After``, after holding it :data:`HOLD` seconds (a client that retries at once would
+   otherwise flood the server with cheap 429s); a verified key still passes, so a throttled
+   address does not lock its own good keys out;
 3. the scrypt in a small thread pool of its own (:data:`HASH_WORKERS`), never on the loop and
-   never in the pool the routes run in.
+   never in the pool the routes run in, at the lowest CPU priority (nice 19 for that thread on
+   Linux): hashlib's scrypt releases the GIL, so the hash only competes for a core, and there
+   every other thread of the server comes first.
 
 The result (a :class:`~graphsvc.security.Principal`, or the error) is left in the ASGI scope;
 :meth:`graphsvc.api.AppState.principal` reads it there, and raises the error only in a route
@@ -25,8 +31,10 @@ proxy, every caller shares the proxy's).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -41,6 +49,14 @@ from graphsvc.security import ANONYMOUS, KeyStore, Principal
 BURST = 5
 #: Seconds after which a slowed-down client may try one more key.
 REFILL = 2.0
+#: Failed checks the clients that failed before may have between them, and the seconds after which
+#: they may have one more: many addresses each failing cannot keep the hash thread busy either.
+SHARED_BURST = 4
+SHARED_REFILL = 2.0
+#: Seconds a refused (429) request is held before its answer, so a client that ignores Retry-After
+#: and retries at once sends at most one request per connection per this many seconds. Held by
+#: the event loop (a sleeping coroutine), it costs the server nothing.
+HOLD = 1.0
 #: Threads that hash secrets (wrong keys queue behind each other, never in front of queries).
 HASH_WORKERS = 1
 #: Most client addresses tracked at once (least recently seen first out).
@@ -76,7 +92,7 @@ class FailureThrottle:
 
     def _tokens(self, client: str, now: float) -> float:
         tokens, at = self._buckets.get(client, (float(self.burst), now))
-        return min(float(self.burst), tokens + (now - at) / self.refill)
+        return min(float(self.burst), tokens + max(0.0, now - at) / self.refill)
 
     def reserve(self, client: str) -> int | None:
         """Take one attempt from the client's budget: None if granted, else the seconds to wait."""
@@ -93,6 +109,11 @@ class FailureThrottle:
                 self._buckets.popitem(last=False)
             return None
 
+    def has_failed(self, client: str) -> bool:
+        """Has the client used any of its budget recently (a failure not yet refilled)?"""
+        with self._lock:
+            return client in self._buckets and self._tokens(client, self.clock()) < self.burst - 1e-9
+
     def refund(self, client: str) -> None:
         """Give back an attempt that turned out to be a good key."""
         with self._lock:
@@ -101,16 +122,33 @@ class FailureThrottle:
                 self._buckets[client] = (min(float(self.burst), self._tokens(client, now) + 1.0), now)
 
 
+def _lowest_priority() -> None:
+    """Run this thread at the lowest CPU priority (nice 19): hashing yields to every other thread."""
+    with contextlib.suppress(AttributeError, OSError):  # not on every platform
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
 class KeyVerifier:
     """Resolves an ``Authorization`` header to a principal; hashes in its own threads."""
 
     def __init__(
-        self, keys: KeyStore, *, anonymous: bool, throttle: FailureThrottle | None = None, workers: int = HASH_WORKERS
+        self,
+        keys: KeyStore,
+        *,
+        anonymous: bool,
+        throttle: FailureThrottle | None = None,
+        shared: FailureThrottle | None = None,
+        workers: int = HASH_WORKERS,
+        hold: float = HOLD,
     ) -> None:
         self.keys = keys
+        self.hold = hold
         self.anonymous = anonymous
         self.throttle = throttle or FailureThrottle()
-        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="graphsvc-keys")
+        self.shared = shared or FailureThrottle(burst=SHARED_BURST, refill=SHARED_REFILL, clients=1)
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, workers), thread_name_prefix="graphsvc-keys", initializer=_lowest_priority
+        )
 
     async def principal(self, authorization: str | None, client: str) -> Principal:
         """:raises AuthError: no key where one is needed, a bad scheme, a bad key.
@@ -130,8 +168,14 @@ class KeyVerifier:
             failure = exc
         if check is not None and check.principal is not None:
             return check.principal
+        failed_before = self.throttle.has_failed(client)
         wait = self.throttle.reserve(client)
+        if wait is None and failed_before:
+            wait = self.shared.reserve("*")
+            if wait is not None:
+                self.throttle.refund(client)
         if wait is not None:
+            await asyncio.sleep(min(float(wait), self.hold))
             raise TooManyRequests(
                 f"too many failed API keys from {client}: this key was not checked; try again in {wait} s",
                 retry_after=wait,
@@ -141,6 +185,8 @@ class KeyVerifier:
         loop = asyncio.get_running_loop()
         principal = await loop.run_in_executor(self._pool, self.keys.verify, check)
         self.throttle.refund(client)
+        if failed_before:
+            self.shared.refund("*")
         return principal
 
     def close(self) -> None:

@@ -117,8 +117,14 @@ def test_a_wrong_key_being_hashed_holds_up_no_other_caller(
     assert result["status"] == 401
 
 
-def test_repeated_failures_from_one_client_are_answered_429_with_retry_after(env: tuple[TestClient, Any]) -> None:
+def test_repeated_failures_from_one_client_are_answered_429_with_retry_after(
+    env: tuple[TestClient, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     client, keys = env
+    verifier = client.app.state.verifier  # type: ignore[attr-defined]
+    for budget in (verifier.throttle, verifier.shared):
+        monkeypatch.setattr(budget, "clock", lambda: 0.0)  # no refill while the test runs, however slow the machine
+    monkeypatch.setattr(verifier, "hold", 0.0)
     bad = from_address(client, "127.0.0.14")
     good_first = bad.get("/frameworks", headers=bearer(keys["acme_writer"]))  # verified before the failures
     assert good_first.status_code == 200
@@ -147,3 +153,40 @@ def test_the_failure_budget_refills() -> None:
     assert t.reserve("c") == 6
     now[0] = 10.5
     assert t.reserve("c") is None and t.reserve("c") is not None
+
+
+def test_many_addresses_failing_share_one_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from graphsvc.errors import TooManyRequests
+    from graphsvc.keyverify import SHARED_BURST, KeyVerifier
+
+    monkeypatch.setattr(security, "SCRYPT", {"n": 2**4, "r": 8, "p": 1})  # cheap keys for this test
+    ks = KeyStore(tmp_path / "keys.json")
+    _, token = ks.create("reader", tenant="acme")
+    frozen = FailureThrottle(clock=lambda: 0.0)
+    verifier = KeyVerifier(
+        ks, anonymous=True, throttle=frozen, shared=FailureThrottle(burst=SHARED_BURST, clock=lambda: 0.0), hold=0.0
+    )
+
+    async def attempt(address: str, key: str) -> str:
+        try:
+            await verifier.principal(f"Bearer {key}", address)
+        except TooManyRequests:
+            return "429"
+        except AuthError:
+            return "401"
+        return "ok"
+
+    async def attack() -> list[str]:
+        return [await attempt(f"127.0.1.{i}", wrong(token)) for _ in range(3) for i in range(10)]
+
+    try:
+        answers = asyncio.run(attack())
+        # every address fails once for free; after that they share SHARED_BURST more hashes
+        assert ks.scrypt_runs == 10 + SHARED_BURST
+        assert answers.count("401") == 10 + SHARED_BURST and answers.count("429") == 20 - SHARED_BURST
+        # an address that never failed still has its key checked, and a good key passes
+        assert asyncio.run(attempt("127.0.2.1", token)) == "ok"
+    finally:
+        verifier.close()
