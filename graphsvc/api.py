@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graphsvc import coverage as C
 from graphsvc import service as S
+from graphsvc.apidocs import install_docs
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.config import Settings
 from graphsvc.errors import (
@@ -739,7 +740,10 @@ def create_app(
             '`{"ok": false, "error": ..., "errors": [...], "status": n, "code": ...}`.'
         ),
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from installed files (graphsvc.apidocs), not a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.gs = state
     app.state.verifier = verifier
     for cls in (GraphSvcError, RequestValidationError, StarletteHTTPException, Exception):
