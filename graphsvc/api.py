@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graphsvc import coverage as C
 from graphsvc import service as S
+from graphsvc.apidocs import install_docs
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.audit import record_write
 from graphsvc.config import Settings
@@ -47,10 +48,13 @@ from graphsvc.errors import (
     TooManyRequests,
     UnknownTerm,
 )
+from graphsvc.graph_store import GraphStore, GspResponse
+from graphsvc.head import HeadAsGet
+from graphsvc.keyverify import KeyAuth, KeyVerifier, principal_in
 from graphsvc.limits import CallerLimits
 from graphsvc.namespaces import GSD, compress, graph_iri
+from graphsvc.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose_media, negotiate
 from graphsvc.orgwrite import Writer, delete_org_document, write_org_document
-from graphsvc.ownership import check_graph_subjects
 from graphsvc.results import jsonable
 from graphsvc.security import (
     ORG_PREFIX,
@@ -59,30 +63,19 @@ from graphsvc.security import (
     ScopedStore,
     principal_for,
     readable,
-    require_write,
 )
 from graphsvc.service import GraphService
+from graphsvc.service_description import service_description
 from graphsvc.sparql_endpoint import (
-    GRAPH_ALIASES,
-    GRAPH_TYPES,
     Job,
     apply_update,
     authorise_update,
     check_query_text,
-    choose_media,
-    gsp_delete,
-    gsp_read,
-    gsp_target,
-    gsp_write,
     make_executor,
-    negotiate,
-    parse_graph_body,
-    parse_request,
     prepare_query,
     query_dataset,
-    serialize_triples,
-    service_description,
 )
+from graphsvc.sparql_protocol import parse_request
 
 log = logging.getLogger("graphsvc.api")
 
@@ -388,10 +381,10 @@ def error_response(exc: BaseException) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, GraphSvcError):
         status, code, message, errors = exc.http_status, exc.code, exc.message, exc.errors
-        if isinstance(exc, AuthError):
-            headers["WWW-Authenticate"] = 'Bearer realm="graphsvc"'
         if isinstance(exc, TooManyRequests):
             headers["Retry-After"] = str(exc.retry_after)
+        elif isinstance(exc, AuthError):
+            headers["WWW-Authenticate"] = 'Bearer realm="graphsvc"'
     elif isinstance(exc, RequestValidationError):
         errors = []
         for e in exc.errors():
@@ -495,6 +488,10 @@ class AppState:
         self._views_lock = threading.Lock()
 
     def principal(self, request: Request) -> Principal:
+        """The caller, as :class:`graphsvc.keyverify.KeyAuth` resolved it before the route ran."""
+        found = principal_in(request.scope)
+        if found is not None:
+            return found
         return principal_for(self.keys, request.headers.get("authorization"), anonymous=self.settings.anonymous)
 
     def writer(self, request: Request) -> Principal:
@@ -727,6 +724,7 @@ def create_app(
     if executor is None:
         executor = make_executor(service.store, settings.data_path, query_workers, settings.worker_memory)
     state = AppState(service, settings, keys, executor)
+    verifier = KeyVerifier(keys, anonymous=settings.anonymous)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -735,6 +733,7 @@ def create_app(
             yield
         finally:
             state.executor.close()
+            verifier.close()
 
     from graphsvc import __version__
 
@@ -749,8 +748,12 @@ def create_app(
             '`{"ok": false, "error": ..., "errors": [...], "status": n, "code": ...}`.'
         ),
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from installed files (graphsvc.apidocs), not a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.gs = state
+    app.state.verifier = verifier
     for cls in (GraphSvcError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(cls, handle_error)
     if settings.cors_origins.strip():
@@ -763,6 +766,8 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Accept"],
             expose_headers=[TRUNCATED],
         )
+    app.add_middleware(KeyAuth, verifier=verifier)  # type: ignore[arg-type]
+    app.add_middleware(HeadAsGet)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=settings.body_limit)
     from graphsvc.web import web_router
 
@@ -1299,50 +1304,25 @@ def create_app(
             "content": {m: {"schema": {"type": "string"}} for m in GRAPH_TYPES},
         }
     }
+    graph_post_body = {
+        "requestBody": {
+            "required": True,
+            "content": {
+                **graph_body["requestBody"]["content"],
+                "multipart/form-data": {
+                    "schema": {"type": "object", "additionalProperties": {"type": "string", "format": "binary"}}
+                },
+            },
+        }
+    }
 
-    def gsp_get_impl(request: Request, graph: str | None, default: str | None) -> Response:
-        principal = state.principal(request)
-        target = gsp_target(graph, default is not None)
-        fmt = request.query_params.getlist("format")
-        media = choose_media("CONSTRUCT", request.headers.get("accept"), fmt)
-        data = serialize_triples(gsp_read(service.store, principal, target), media)
-        return Response(data, media_type=media, headers={"Vary": "Accept, Authorization"})
+    store = GraphStore(service.store, state.write_lock, state.after_write, settings.data_path)
 
-    async def gsp_write_impl(request: Request, graph: str | None, default: str | None, replace: bool) -> Response:
-        principal = state.writer(request)
-        target = gsp_target(graph, default is not None)
-        body = await request.body()
+    def gsp_reply(out: GspResponse) -> Response:
+        return Response(out.body, status_code=out.status, media_type=out.media_type, headers=out.headers)
 
-        def work() -> bool:
-            require_write(principal, [target])
-            triples = parse_graph_body(
-                body, request.headers.get("content-type"), None if target == "DEFAULT" else target
-            )
-            check_graph_subjects(target, triples)  # a published graph speaks only of its tenant's resources
-            with state.write_lock:
-                try:
-                    created = gsp_write(service.store, principal, target, triples, replace=replace)
-                finally:
-                    state.after_write()
-                record_write(
-                    settings.data_path, principal, f"graph-store {request.method}", [target], triples=len(triples)
-                )
-                return created
-
-        created = await run_in_threadpool(work)
-        return Response(status_code=201 if created else 204)
-
-    def gsp_delete_impl(request: Request, graph: str | None, default: str | None) -> Response:
-        principal = state.writer(request)
-        target = gsp_target(graph, default is not None)
-        require_write(principal, [target])
-        with state.write_lock:
-            try:
-                gsp_delete(service.store, principal, target)
-            finally:
-                state.after_write()
-            record_write(settings.data_path, principal, "graph-store DELETE", [target])
-        return Response(status_code=204)
+    def store_url(request: Request) -> str:
+        return str(request.url.replace(query=""))
 
     for path, in_schema in (("/rdf-graphs", True), ("/graph-store", False)):
 
@@ -1350,8 +1330,10 @@ def create_app(
             path, tags=["graph store"], responses=gsp_responses, response_class=Response, include_in_schema=in_schema
         )
         def gsp_get(request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None) -> Response:
-            """Read a graph (Graph Store Protocol); another tenant's private graph reads as 404."""
-            return gsp_get_impl(request, graph, default)
+            """Read a graph (Graph Store Protocol; HEAD too); another tenant's private graph reads as 404."""
+            fmt = request.query_params.getlist("format")
+            principal = state.principal(request)
+            return gsp_reply(store.get(principal, graph, default is not None, request.headers.get("accept"), fmt))
 
         @app.put(
             path,
@@ -1365,7 +1347,18 @@ def create_app(
             request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None
         ) -> Response:
             """Replace a graph in one transaction (writers: their organisation's graphs; admins: any)."""
-            return await gsp_write_impl(request, graph, default, replace=True)
+            principal, body = state.writer(request), await request.body()
+            out = await run_in_threadpool(
+                store.write,
+                principal,
+                graph,
+                default is not None,
+                body,
+                request.headers.get("content-type"),
+                replace=True,
+                store_url=store_url(request),
+            )
+            return gsp_reply(out)
 
         @app.post(
             path,
@@ -1373,20 +1366,32 @@ def create_app(
             responses=gsp_responses,
             response_class=Response,
             include_in_schema=in_schema,
-            openapi_extra=graph_body,
+            openapi_extra=graph_post_body,
         )
         async def gsp_post(
             request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None
         ) -> Response:
-            """Add triples to a graph in one transaction."""
-            return await gsp_write_impl(request, graph, default, replace=False)
+            """Add triples to a graph in one transaction; without ?graph= or ?default, create a new graph
+            (201, Location). Takes multipart/form-data too (one RDF document per part)."""
+            principal, body = state.writer(request), await request.body()
+            out = await run_in_threadpool(
+                store.write,
+                principal,
+                graph,
+                default is not None,
+                body,
+                request.headers.get("content-type"),
+                replace=False,
+                store_url=store_url(request),
+            )
+            return gsp_reply(out)
 
         @app.delete(
             path, tags=["graph store"], responses=gsp_responses, response_class=Response, include_in_schema=in_schema
         )
         def gsp_del(request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None) -> Response:
             """Drop a graph."""
-            return gsp_delete_impl(request, graph, default)
+            return gsp_reply(store.delete(state.writer(request), graph, default is not None))
 
     return app
 

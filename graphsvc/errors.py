@@ -18,6 +18,7 @@ Every class carries a stable ``code`` (used in JSON error bodies) and an
     ├── QueryRefused            a query or update is not allowed (SERVICE, LOAD, other tenant …)
     ├── QueryTimeout            a query ran past the configured timeout
     ├── AuthError               missing or bad credentials
+    │   └── TooManyRequests     too many failed keys from one client: wait Retry-After seconds (429)
     ├── Forbidden               authenticated, but not allowed to do this
     ├── BadRequest(ValueError)  a malformed HTTP request (header, parameter)
     ├── NotAcceptable           no media type in Accept can carry the answer (406)
@@ -205,12 +206,16 @@ class Conflict(GraphSvcError):
 
 
 class TooManyRequests(GraphSvcError):
-    """The caller already uses its share of the service (answered with ``Retry-After``)."""
+    """The caller used up its share (concurrent queries, or failed API keys from one client);
+    answered with ``Retry-After: retry_after`` seconds."""
 
     code = "too_many_requests"
     http_status = 429
-    default_message = "too many requests at once; retry shortly"
-    retry_after = 1
+    default_message = "too many requests; try again shortly"
+
+    def __init__(self, message: str | None = None, *, errors: list[str] | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, errors=errors)
+        self.retry_after = retry_after
 
 
 class QueryResourceLimit(GraphSvcError):

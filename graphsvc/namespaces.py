@@ -20,6 +20,8 @@ GS = BASE + "ontology#"
 GSD = BASE + "id/"
 GSG = BASE + "graph/"
 FRAMEWORK = BASE + "framework/"
+#: The base IRI relative IRIs in SPARQL queries and updates resolve against (stated in the service description).
+GRAPHSVC_BASE_IRI = BASE + "base/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -21,7 +21,12 @@ and what each organisation publishes to its customers.
 Keys live in ``<data_dir>/keys.json``, hashed with scrypt and a per-key salt; the file is
 replaced atomically, and a running server sees a key created or revoked by ``graphsvc keys``
 on its next request. A key reads ``gsk_<id>_<secret>``: the id finds the record without
-hashing, the secret is only ever compared by its scrypt hash.
+hashing, the secret is only ever compared by its scrypt hash. A verified key is remembered
+(bounded, :data:`VERIFIED_CACHE`) by the SHA-256 of the token, together with the hash of the
+record it matched: it is checked again only when that record changes (revoked, removed,
+replaced), not when another key is created or revoked. :meth:`KeyStore.lookup` does the cheap
+part (parse, find the record, the cache) and :meth:`KeyStore.verify` the scrypt, so a server can
+run the second in a thread (:mod:`graphsvc.keyverify`).
 
 >>> p = Principal(key_id="k1", role="writer", tenant="acme", name="ci")
 >>> can_write(p, "https://w3id.org/graphsvc/graph/org/acme")
@@ -45,6 +50,7 @@ import re
 import secrets
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,8 +65,10 @@ KEY_PREFIX = "gsk_"
 _ID_LEN = 12
 _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: scrypt cost: n=2**14, r=8 (16 MiB, tens of milliseconds). Paid once per key per process:
-#: a verified key is remembered (by its SHA-256) until keys.json changes.
+#: a verified key is remembered (by its SHA-256) while its record in keys.json is unchanged.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+#: Most verified keys remembered at once (least recently used first out).
+VERIFIED_CACHE = 1024
 
 DEFAULT_GRAPH = "DEFAULT"  # the store's default graph, in read and write sets
 
@@ -191,6 +199,16 @@ class KeyRecord:
         return Principal(key_id=self.id, role=self.role, tenant=self.tenant, name=self.name)
 
 
+@dataclass(frozen=True)
+class KeyCheck:
+    """A token whose record was found: ``principal`` is set when it was verified before."""
+
+    record: KeyRecord
+    secret: str = field(repr=False)
+    digest: bytes = field(repr=False)
+    principal: Principal | None
+
+
 def _hash(secret: str, salt: bytes, kdf: Mapping[str, int]) -> bytes:
     return hashlib.scrypt(secret.encode("utf-8"), salt=salt, n=kdf["n"], r=kdf["r"], p=kdf["p"], dklen=32)
 
@@ -224,7 +242,10 @@ class KeyStore:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._records: dict[str, KeyRecord] = {}
-        self._verified: dict[bytes, str] = {}  # sha256(token) -> key id
+        #: sha256(token) -> (key id, the record's hash when it was verified), least recently used first
+        self._verified: OrderedDict[bytes, tuple[str, str]] = OrderedDict()
+        self.verified_cache = VERIFIED_CACHE
+        self.scrypt_runs = 0  # how often a secret was hashed (the cache's test and bench read it)
 
     # -- file ---------------------------------------------------------------------
     def _current_stamp(self) -> tuple[int, int] | None:
@@ -249,7 +270,6 @@ class KeyStore:
                 raise ConfigError(f"{self.path}: cannot read the API keys: {exc}") from exc
         self._records = records
         self._stamp = stamp
-        self._verified.clear()
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -271,7 +291,6 @@ class KeyStore:
         finally:
             os.close(dir_fd)
         self._stamp = self._current_stamp()
-        self._verified.clear()
 
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -335,10 +354,10 @@ class KeyStore:
                 self._save()
             return rec
 
-    def authenticate(self, token: str) -> Principal:
-        """The principal a token stands for.
+    def lookup(self, token: str) -> KeyCheck:
+        """The cheap part of :meth:`authenticate`: parse the token, find its record, and the cache.
 
-        :raises AuthError: malformed, unknown or revoked key, or a wrong secret.
+        :raises AuthError: malformed, unknown or revoked key.
         """
         parts = _split(token.strip())
         if parts is None:
@@ -352,14 +371,40 @@ class KeyStore:
                 raise AuthError("unknown API key")
             if rec.revoked is not None:
                 raise AuthError("this API key has been revoked")
-            if self._verified.get(digest) == key_id:
-                return rec.principal()
+            known = self._verified.get(digest)
+            if known is not None and known == (key_id, rec.hash):
+                self._verified.move_to_end(digest)
+                return KeyCheck(rec, secret, digest, rec.principal())
+            if known is not None:
+                del self._verified[digest]  # the record changed since
+        return KeyCheck(rec, secret, digest, None)
+
+    def verify(self, check: KeyCheck) -> Principal:
+        """The expensive part: compare the secret by its scrypt hash, and remember a match.
+
+        :raises AuthError: a wrong secret.
+        """
+        if check.principal is not None:
+            return check.principal
+        rec = check.record
+        with self._lock:
+            self.scrypt_runs += 1
         expected = bytes.fromhex(rec.hash)
-        if not hmac.compare_digest(_hash(secret, bytes.fromhex(rec.salt), rec.kdf), expected):
+        if not hmac.compare_digest(_hash(check.secret, bytes.fromhex(rec.salt), rec.kdf), expected):
             raise AuthError("unknown API key")
         with self._lock:
-            self._verified[digest] = key_id
+            self._verified[check.digest] = (rec.id, rec.hash)
+            self._verified.move_to_end(check.digest)
+            while len(self._verified) > max(1, self.verified_cache):
+                self._verified.popitem(last=False)
         return rec.principal()
+
+    def authenticate(self, token: str) -> Principal:
+        """The principal a token stands for (:meth:`lookup`, then :meth:`verify` if not remembered).
+
+        :raises AuthError: malformed, unknown or revoked key, or a wrong secret.
+        """
+        return self.verify(self.lookup(token))
 
 
 def principal_for(keys: KeyStore, authorization: str | None, *, anonymous: bool) -> Principal:

@@ -61,11 +61,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -74,7 +73,6 @@ from xml.sax.saxutils import quoteattr
 
 from pyoxigraph import (
     BlankNode,
-    DefaultGraph,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -89,7 +87,6 @@ from pyoxigraph import (
 
 from graphsvc.errors import (
     BadRequest,
-    DataLoadError,
     Forbidden,
     GraphSvcError,
     NotAcceptable,
@@ -99,268 +96,44 @@ from graphsvc.errors import (
     QuerySyntaxError,
     QueryTimeout,
     StoreError,
-    UnknownTerm,
-    UnsupportedMediaType,
     UpdateFailed,
 )
 from graphsvc.namespaces import PREFIXES, expand, is_curie
+from graphsvc.negotiation import (
+    CSV,
+    JSONLD,
+    NTRIPLES,
+    RDFXML,
+    RESULTS_JSON,
+    RESULTS_XML,
+    TSV,
+    TURTLE,
+)
+from graphsvc.negotiation import choose_media as choose_media  # re-exported (graphsvc.negotiation owns it)
+from graphsvc.negotiation import negotiate as negotiate  # re-exported
 from graphsvc.ownership import check_graph_subjects, published_org
 from graphsvc.security import (
     DEFAULT_GRAPH,
     Principal,
-    can_read,
     readable,
     require_read,
     require_write,
 )
 from graphsvc.sparql_guard import ALL_GRAPHS, Query, QueryInfo, Update, UpdateInfo, inspect_query, inspect_update
-from graphsvc.store import ntriples_line
+from graphsvc.sparql_protocol import SparqlRequest as SparqlRequest  # re-exported
+from graphsvc.sparql_protocol import parse_request as parse_request  # re-exported
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-# -- media types and content negotiation ---------------------------------------------------
-RESULTS_JSON = "application/sparql-results+json"
-RESULTS_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-NTRIPLES = "application/n-triples"
-JSONLD = "application/ld+json"
-RDFXML = "application/rdf+xml"
-
-#: Offered for SELECT and ASK, in the order used when the caller accepts any.
-SOLUTION_TYPES = (RESULTS_JSON, RESULTS_XML, CSV, TSV)
-#: Offered for CONSTRUCT, DESCRIBE, the service description and Graph Store GET.
-GRAPH_TYPES = (TURTLE, NTRIPLES, JSONLD, RDFXML)
-
-ALIASES = {
-    "application/json": RESULTS_JSON,
-    "application/xml": RESULTS_XML,
-    "text/xml": RESULTS_XML,
-    "application/x-turtle": TURTLE,
-    "text/plain": NTRIPLES,
-    "application/json+ld": JSONLD,
-}
-GRAPH_ALIASES = {"application/json": JSONLD, "text/plain": NTRIPLES, "application/x-turtle": TURTLE}
-#: ``?format=`` shortcuts (handy in a browser).
-FORMATS = {
-    "json": RESULTS_JSON,
-    "xml": RESULTS_XML,
-    "csv": CSV,
-    "tsv": TSV,
-    "turtle": TURTLE,
-    "ttl": TURTLE,
-    "ntriples": NTRIPLES,
-    "nt": NTRIPLES,
-    "jsonld": JSONLD,
-    "json-ld": JSONLD,
-    "rdfxml": RDFXML,
-}
+# -- media types (graphsvc.negotiation) ------------------------------------------------------
 _RDF_FORMATS = {
     TURTLE: RdfFormat.TURTLE,
     NTRIPLES: RdfFormat.N_TRIPLES,
     JSONLD: RdfFormat.JSON_LD,
     RDFXML: RdfFormat.RDF_XML,
 }
-_RANGE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$|^\*/\*$|^[A-Za-z0-9!#$&^_.+-]+/\*$")
-_QVALUE = re.compile(r"^(0(\.\d{0,3})?|1(\.0{0,3})?)$")
-
-
-def parse_accept(header: str) -> list[tuple[str, float, int]]:
-    """``(media range, q, position)`` for each entry of an Accept header.
-
-    >>> parse_accept("text/csv;q=0.5, application/sparql-results+json")
-    [('text/csv', 0.5, 0), ('application/sparql-results+json', 1.0, 1)]
-
-    :raises BadRequest: an entry is not ``type/subtype`` or a q value is not 0..1.
-    """
-    out = []
-    for pos, raw in enumerate(header.split(",")):
-        part = raw.strip()
-        if not part:
-            continue
-        kind, *params = (p.strip() for p in part.split(";"))
-        kind = kind.lower()
-        if not _RANGE.match(kind):
-            raise BadRequest(f"malformed Accept header: {part[:80]!r} is not a media range (type/subtype)")
-        q = 1.0
-        for p in params:
-            name, sep, value = p.partition("=")
-            if not sep:
-                raise BadRequest(f"malformed Accept header: parameter {p[:40]!r} has no value")
-            if name.strip().lower() == "q":
-                value = value.strip()
-                if not _QVALUE.match(value):
-                    raise BadRequest(f"malformed Accept header: q={value[:20]!r} is not a number from 0 to 1")
-                q = float(value)
-        out.append((kind, q, pos))
-    return out
-
-
-def negotiate(accept: str | None, offered: Sequence[str], aliases: dict[str, str] | None = None) -> str:
-    """The offered media type the caller prefers; the first offered one if it accepts anything.
-
-    >>> negotiate("text/csv, */*;q=0.1", SOLUTION_TYPES)
-    'text/csv'
-    >>> negotiate("application/json", SOLUTION_TYPES, ALIASES)
-    'application/sparql-results+json'
-
-    :raises BadRequest: a malformed header.
-    :raises NotAcceptable: nothing offered is acceptable.
-    """
-    if accept is None or not accept.strip():
-        return offered[0]
-    ranges = parse_accept(accept)
-    if not ranges:
-        return offered[0]
-    aliases = aliases if aliases is not None else ALIASES
-    best: tuple[float, int, int, int] | None = None  # q, specificity, -position, -offer index
-    chosen = None
-    for idx, media in enumerate(offered):
-        match: tuple[float, int, int] | None = None  # specificity, q, position of the most specific range
-        for kind, q, pos in ranges:
-            target = aliases.get(kind, kind)
-            if target == media:
-                spec = 3
-            elif kind.endswith("/*") and kind != "*/*" and media.startswith(kind[:-1]):
-                spec = 2
-            elif kind == "*/*":
-                spec = 1
-            else:
-                continue
-            if match is None or spec > match[0]:
-                match = (spec, q, pos)
-        if match is None or match[1] <= 0:
-            continue
-        spec, q, pos = match
-        key = (q, spec, -pos, -idx)
-        if best is None or key > best:
-            best, chosen = key, media
-    if chosen is None:
-        raise NotAcceptable(
-            f"cannot answer with any of: {accept[:200]}; this result is offered as {', '.join(offered)}"
-        )
-    return chosen
-
-
-def choose_media(form: str, accept: str | None, fmt: str | Sequence[str] | None) -> str:
-    """The response media type for a query of ``form`` (SELECT, ASK, CONSTRUCT, DESCRIBE).
-
-    ``fmt`` (the ``format`` parameter, repeatable, as SPARQLWrapper sends it) overrides Accept;
-    each value is a short name (``json``, ``tsv``, ``turtle``…) or a media type.
-
-    >>> choose_media("SELECT", None, ["tsv", "text/tab-separated-values"])
-    'text/tab-separated-values'
-    """
-    offered = SOLUTION_TYPES if form in {"SELECT", "ASK"} else GRAPH_TYPES
-    aliases = ALIASES if form in {"SELECT", "ASK"} else GRAPH_ALIASES
-    values = [fmt] if isinstance(fmt, str) else list(fmt or [])
-    if values:
-        for value in values:
-            text = value.strip().lower()
-            media = FORMATS.get(text) or aliases.get(text, text)
-            if media in offered:
-                return media
-        raise NotAcceptable(f"format={values[0]!r}: a {form} result is offered as {', '.join(offered)}")
-    return negotiate(accept, offered, aliases)
-
-
-# -- protocol requests -------------------------------------------------------------------------
-@dataclass
-class SparqlRequest:
-    """One SPARQL Protocol request, from any of its three encodings."""
-
-    query: str | None = None
-    update: str | None = None
-    default_graphs: list[str] = field(default_factory=list)
-    named_graphs: list[str] = field(default_factory=list)
-    using_graphs: list[str] = field(default_factory=list)
-    using_named_graphs: list[str] = field(default_factory=list)
-    formats: list[str] = field(default_factory=list)  # ``format=`` values (override Accept)
-
-
-def _media(content_type: str | None) -> tuple[str, str]:
-    if not content_type:
-        return "", "utf-8"
-    kind, *params = (p.strip() for p in content_type.split(";"))
-    charset = "utf-8"
-    for p in params:
-        name, _, value = p.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip('"').lower()
-    return kind.lower(), charset
-
-
-def _decode(body: bytes, charset: str) -> str:
-    if charset not in {"utf-8", "utf8", "us-ascii", "ascii"}:
-        raise UnsupportedMediaType(f"charset {charset!r}: SPARQL requests must be UTF-8")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"the request body is not valid UTF-8: {exc}") from None
-
-
-def parse_request(
-    method: str, content_type: str | None, params: Iterable[tuple[str, str]], body: bytes = b""
-) -> SparqlRequest:
-    """Read a query or update request as the SPARQL 1.1 Protocol defines it.
-
-    >>> parse_request("GET", None, [("query", "ASK {}")]).query
-    'ASK {}'
-    >>> parse_request("POST", "application/sparql-update", [], b"CLEAR DEFAULT").update
-    'CLEAR DEFAULT'
-
-    :raises BadRequest: both or two of query/update, an update by GET, bad encoding.
-    :raises UnsupportedMediaType: a POST body that is not one of the three protocol types.
-    """
-    fields: list[tuple[str, str]] = list(params)
-    method = method.upper()
-    if method == "POST":
-        kind, charset = _media(content_type)
-        if kind == "application/x-www-form-urlencoded":
-            text = _decode(body, charset)
-            try:
-                fields += urllib.parse.parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise BadRequest(f"malformed form body: {exc}") from None
-        elif kind == "application/sparql-query":
-            fields.append(("query", _decode(body, charset)))
-        elif kind == "application/sparql-update":
-            fields.append(("update", _decode(body, charset)))
-        else:
-            raise UnsupportedMediaType(
-                f"Content-Type {content_type or '(none)'!r}: POST a query as application/sparql-query or "
-                "application/x-www-form-urlencoded (query=…), an update as application/sparql-update or a form (update=…)"
-            )
-    req = SparqlRequest()
-    queries = [v for k, v in fields if k == "query"]
-    updates = [v for k, v in fields if k == "update"]
-    if len(queries) > 1 or len(updates) > 1:
-        raise BadRequest("give one query or one update per request")
-    if queries and updates:
-        raise BadRequest("a request carries either a query or an update, not both")
-    if updates and method != "POST":
-        raise BadRequest("SPARQL updates must be sent by POST")
-    req.query = queries[0] if queries else None
-    req.update = updates[0] if updates else None
-    for k, v in fields:
-        if k == "default-graph-uri":
-            req.default_graphs.append(v)
-        elif k == "named-graph-uri":
-            req.named_graphs.append(v)
-        elif k == "using-graph-uri":
-            req.using_graphs.append(v)
-        elif k == "using-named-graph-uri":
-            req.using_named_graphs.append(v)
-        elif k == "format":
-            req.formats.append(v)
-    if req.update is not None and (req.default_graphs or req.named_graphs):
-        raise BadRequest("default-graph-uri and named-graph-uri go with queries; updates take using-graph-uri")
-    if req.query is not None and (req.using_graphs or req.using_named_graphs):
-        raise BadRequest("using-graph-uri and using-named-graph-uri go with updates; queries take default-graph-uri")
-    return req
 
 
 # -- analysis: one reading of every text (graphsvc.sparql_guard) ------------------------------------
@@ -1005,49 +778,7 @@ def make_executor(
     return ThreadExecutor(store, workers=max(2, workers))
 
 
-# -- the service description -------------------------------------------------------------------
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-
-
-def service_description(endpoint: str, graphs: Sequence[str], media_type: str, *, updates: bool) -> bytes:
-    """An ``sd:Service`` for the endpoint, listing the named graphs the caller may read."""
-    me = NamedNode(endpoint)
-
-    def sd(local: str) -> NamedNode:
-        return NamedNode(SD + local)
-
-    triples = [
-        Triple(me, RDF_TYPE, sd("Service")),
-        Triple(me, sd("endpoint"), me),
-        Triple(me, sd("supportedLanguage"), sd("SPARQL11Query")),
-        Triple(me, sd("feature"), sd("UnionDefaultGraph")),
-    ]
-    if updates:
-        triples.append(Triple(me, sd("supportedLanguage"), sd("SPARQL11Update")))
-    for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV"):
-        triples.append(Triple(me, sd("resultFormat"), NamedNode(FORMATS_NS + fmt)))
-    for fmt in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
-        triples.append(Triple(me, sd("resultFormat"), NamedNode(FORMATS_NS + fmt)))
-    dataset, default = BlankNode(), BlankNode()
-    triples += [
-        Triple(me, sd("defaultDataset"), dataset),
-        Triple(dataset, RDF_TYPE, sd("Dataset")),
-        Triple(dataset, sd("defaultGraph"), default),
-        Triple(default, RDF_TYPE, sd("Graph")),
-    ]
-    for g in graphs:
-        node = BlankNode()
-        triples += [
-            Triple(dataset, sd("namedGraph"), node),
-            Triple(node, RDF_TYPE, sd("NamedGraph")),
-            Triple(node, sd("name"), NamedNode(g)),
-        ]
-    return serialize_triples(triples, media_type, prefixes={"sd": SD, "formats": FORMATS_NS})
-
-
-# -- updates and the Graph Store Protocol ------------------------------------------------------
+# -- updates (the Graph Store Protocol: graphsvc.graph_store) ------------------------------------------------------
 #: The operations that may write an organisation's published graph: their triples are known
 #: before the update runs (INSERT DATA) or they only remove.
 _CHECKABLE = frozenset({"InsertData", "DeleteData", "DeleteWhere", "Clear", "Drop", "Create"})
@@ -1114,98 +845,6 @@ def apply_update(store: Any, text: str) -> None:
         store.update(text)
     except RuntimeError as exc:
         raise UpdateFailed(f"the update failed and changed nothing: {exc}") from None
-
-
-def gsp_target(graph: str | None, default: bool) -> str:
-    """The graph a Graph Store request is about: an IRI, or :data:`DEFAULT_GRAPH`.
-
-    :raises BadRequest: neither or both of ?graph= and ?default.
-    """
-    if default and graph:
-        raise BadRequest("give ?graph=IRI or ?default, not both")
-    if default:
-        return DEFAULT_GRAPH
-    if not graph:
-        raise BadRequest("give ?graph=IRI (a CURIE such as gsg:org/acme works too) or ?default")
-    return graph_iri_arg(graph)
-
-
-def graph_exists(store: Any, target: str) -> bool:
-    return target == DEFAULT_GRAPH or target in set(store.named_graphs())
-
-
-def gsp_read(store: Any, principal: Principal, target: str) -> list[Any]:
-    """The triples of a graph the caller may read.
-
-    :raises UnknownTerm: no such graph (or one the caller may not see, which reads the same).
-    """
-    if not can_read(principal, target) or not graph_exists(store, target):
-        raise UnknownTerm(f"no graph {target} in this store" if target != DEFAULT_GRAPH else "no default graph")
-    if target == DEFAULT_GRAPH:
-        return list(store.raw_query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=[], named_graphs=[]))
-    return [Triple(s, p, o) for s, p, o in store.triples(target)]
-
-
-def parse_graph_body(body: bytes, content_type: str | None, base: str | None) -> list[tuple[Any, Any, Any]]:
-    """Triples from a request body in Turtle, N-Triples, RDF/XML or JSON-LD.
-
-    :raises UnsupportedMediaType: another Content-Type.
-    :raises DataLoadError: the body does not parse (400), or holds named graphs.
-    """
-    kind, _ = _media(content_type)
-    fmt = RdfFormat.from_media_type(kind) if kind else None
-    if fmt is None or fmt in {RdfFormat.N_QUADS, RdfFormat.TRIG}:
-        raise UnsupportedMediaType(
-            f"Content-Type {content_type or '(none)'!r}: send a graph as text/turtle, application/n-triples, "
-            "application/rdf+xml or application/ld+json"
-        )
-    try:
-        quads = list(parse(body, format=fmt, base_iri=base))
-    except (SyntaxError, ValueError) as exc:
-        raise DataLoadError(f"the request body is not valid {fmt.name}: {exc}") from None
-    out = []
-    for q in quads:
-        if not isinstance(q.graph_name, DefaultGraph):
-            raise DataLoadError("the body holds named graphs; the Graph Store Protocol takes one graph per request")
-        out.append((q.subject, q.predicate, q.object))
-    return out
-
-
-def gsp_write(store: Any, principal: Principal, target: str, triples: Sequence[Any], *, replace: bool) -> bool:
-    """Replace (PUT) or add to (POST) a graph in one transaction; True when it was created.
-
-    :raises Forbidden: the caller may not write it.
-    """
-    require_write(principal, [target])
-    existed = graph_exists(store, target) if target != DEFAULT_GRAPH else True
-    body = "\n".join(ntriples_line(s, p, o) for s, p, o in triples)
-    if target == DEFAULT_GRAPH:
-        parts = ["DROP SILENT DEFAULT"] if replace else []
-        if body:
-            parts.append("INSERT DATA {\n" + body + "\n}")
-    else:
-        parts = [f"DROP SILENT GRAPH <{target}>"] if replace else []
-        parts.append(f"CREATE SILENT GRAPH <{target}>")
-        if body:
-            parts.append(f"INSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}")
-    if parts:
-        apply_update(store, " ;\n".join(parts))
-    return not existed
-
-
-def gsp_delete(store: Any, principal: Principal, target: str) -> None:
-    """Drop a graph (or empty the default graph).
-
-    :raises Forbidden: the caller may not write it.
-    :raises UnknownTerm: no such graph.
-    """
-    require_write(principal, [target])
-    if target == DEFAULT_GRAPH:
-        apply_update(store, "DROP SILENT DEFAULT")
-        return
-    if not graph_exists(store, target):
-        raise UnknownTerm(f"no graph {target} in this store")
-    apply_update(store, f"DROP GRAPH <{target}>")
 
 
 def check_query_text(text: str) -> None:

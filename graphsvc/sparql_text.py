@@ -34,10 +34,11 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode
 
 from graphsvc.errors import QuerySyntaxError
+from graphsvc.namespaces import GRAPHSVC_BASE_IRI
 
 #: The base IRI relative IRIs in queries and updates resolve against (stated in the service
 #: description). ``BASE`` in the text overrides it.
-BASE_IRI = "https://w3id.org/graphsvc/base/"
+BASE_IRI = GRAPHSVC_BASE_IRI
 
 # -- terminals of the SPARQL 1.1 grammar (section 19.8) --------------------------------------
 _PN_CHARS_BASE = (

@@ -708,8 +708,8 @@ def test_graph_store_protocol(client: TestClient, keys: dict[str, str]) -> None:
     assert_error(client.get("/rdf-graphs", params={"graph": graph_iri("nothing-here")}), 404)
     # admin: anything, the default graph included
     a = keys["admin"]
-    assert (
-        client.put("/rdf-graphs", params={"default": ""}, content=nt, headers=auth(a, "text/turtle")).status_code == 204
+    assert (  # 201: the default graph was empty (GSP 5.3: content created)
+        client.put("/rdf-graphs", params={"default": ""}, content=nt, headers=auth(a, "text/turtle")).status_code == 201
     )
     assert "system/acme/gsp" in client.get("/rdf-graphs", params={"default": ""}, headers=auth(a)).text
     assert client.delete("/rdf-graphs", params={"default": ""}, headers=auth(a)).status_code == 204

@@ -501,3 +501,29 @@ def test_named_query_runs_and_downloads_csv(browser_context: Any, live: Live) ->
         t.top("#nq-title")
         t.shot("sparql", docs=True)
         assert t.errors == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "rendered"), [("/docs", ".swagger-ui .opblock"), ("/redoc", "li[data-item-id]")])
+def test_api_docs_render_with_the_network_blocked(browser_context: Any, live: Live, path: str, rendered: str) -> None:
+    """/docs and /redoc render from graphsvc's own files: every request to another host is aborted."""
+    from urllib.parse import urlsplit
+
+    elsewhere: list[str] = []
+
+    def loopback_only(route: Any) -> None:
+        if urlsplit(route.request.url).hostname in {"127.0.0.1", "localhost", "::1"}:
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    with tab(browser_context, live) as t:
+        t.page.route("**/*", loopback_only)
+        t.page.goto(live.url + path)
+        t.page.wait_for_selector(rendered, timeout=60_000)
+        t.page.wait_for_load_state("networkidle")
+        assert t.page.locator(rendered).count() > 10  # the operations (Swagger UI) or the menu (ReDoc) are drawn
+        assert "graphsvc" in t.page.title()
+        t.shot(f"apidocs{path.replace('/', '-')}")
+        assert elsewhere == [] and t.errors == [], (elsewhere, t.errors)
