@@ -175,7 +175,7 @@ def catalog(
 ) -> None:
     """Every requirement of a framework: notation, title, kind, parent."""
     rows = service_for(store).catalog(framework, kind)
-    cols = ["notation", "title", "kind", "parent"] if fmt == "table" else None
+    cols = ["notation", "title", "kind", "parent", "layer"] if fmt == "table" else None
     emit(rows, fmt, cols)
 
 
