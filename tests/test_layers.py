@@ -211,15 +211,35 @@ def test_machinery_assignment_to_annex_i_section_b_is_recorded(service: GraphSer
 def test_cli_applicable_header_names_layer_and_status(built_settings: Settings) -> None:
     result = CliRunner().invoke(
         app,
-        ["applicable", "--role", "deployer", "--category", "all", "--as-of", "2026-07-26"]
-        + ["--store", built_settings.data_dir],
+        [
+            "applicable",
+            "--role",
+            "deployer",
+            "--category",
+            "all",
+            "--as-of",
+            "2026-07-26",
+            "--store",
+            built_settings.data_dir,
+        ],
     )
     assert result.exit_code == 0
     assert "law layer 'adopted'" in result.stdout and "law in force since 2024-08-01" in result.stdout
     result = CliRunner().invoke(
         app,
-        ["applicable", "--role", "deployer", "--category", "all", "--as-of", "2026-12-03", "-f", "json"]
-        + ["--store", built_settings.data_dir],
+        [
+            "applicable",
+            "--role",
+            "deployer",
+            "--category",
+            "all",
+            "--as-of",
+            "2026-12-03",
+            "-f",
+            "json",
+            "--store",
+            built_settings.data_dir,
+        ],
     )
     items = json.loads(result.stdout)
     assert {i["layer"] for i in items} == {"amended"}
@@ -229,8 +249,19 @@ def test_cli_applicable_header_names_layer_and_status(built_settings: Settings) 
 def test_cli_coverage_header_names_layer_and_status(built_settings: Settings) -> None:
     result = CliRunner().invoke(
         app,
-        ["coverage", "--system", "contoso/hr-screening", "--target", "euaia", "--as-of", "2026-12-03"]
-        + ["--law-version", "proposal-2025", "--store", built_settings.data_dir],
+        [
+            "coverage",
+            "--system",
+            "contoso/hr-screening",
+            "--target",
+            "euaia",
+            "--as-of",
+            "2026-12-03",
+            "--law-version",
+            "proposal-2025",
+            "--store",
+            built_settings.data_dir,
+        ],
     )
     assert result.exit_code == 0
     assert "law layer 'proposal-2025'" in result.stdout and "proposal, not law" in result.stdout
