@@ -315,7 +315,10 @@ def _check(raw: Any, i: int, path: Path) -> Check:
     status = str(raw.get("status", ""))
     if status not in CHECKS:
         raise DataLoadError(f"{where}: field 'status' is {status!r}; expected one of {', '.join(CHECKS)}")
-    sources = _split(raw.get("sources"))
+    raw_sources = raw.get("sources")
+    if isinstance(raw_sources, list) and not all(isinstance(x, str) for x in raw_sources):
+        raise DataLoadError(f"{where}: field 'sources' must be a list of texts (quote a source that holds ': ')")
+    sources = _split(raw_sources)
     if not sources:
         raise DataLoadError(f"{where}: field 'sources' is empty; say where the fact was checked")
     return Check(fact=_text(raw["fact"]), status=status, sources=sources, note=_text(raw.get("note")))

@@ -327,6 +327,11 @@ rules:
             + "add:\n  - id: x\n    notation: 5(1)(z)\n    title: T\n    kind: point\n    summary: S\n    roles: boss\n    categories: all\n",
             [":9:", "add 1", "'roles'", "boss"],
         ),
+        (
+            GOOD_HEAD
+            + "verification:\n  - fact: F\n    status: reported\n    sources:\n      - a note: with a colon\n",
+            [":9:", "verification 1", "'sources'"],
+        ),
         (GOOD_HEAD + "repeal:\n  - note: no notation\n", [":9:", "repeal 1", "'notation'"]),
         (GOOD_HEAD + "replace:\n  - notation: Article 4\n", [":9:", "replace 1", "'title' or 'summary'"]),
         (GOOD_HEAD + "annex_i:\n  - legislation: machinery\n    section: C\n", [":9:", "annex_i 1", "'section'"]),
