@@ -467,6 +467,8 @@ def test_applicability_shows_both_layers(browser_context: Any, live: Live) -> No
         )
         assert {c for c, _ in rows} == adopted.keys() | amended.keys()
         assert {c for c, d in rows if d} == differ
+        layers = page.text_content("#app-layers") or ""
+        assert "law layer 'adopted'" in layers and "law in force since 2026-07-27" in layers
         page.wait_for_selector("#timeline .main-svg")
         t.top("#app-title")
         t.shot("applicability", docs=True)
