@@ -126,6 +126,7 @@ class RequirementItem(_Model):
     kind: str
     parent: str = ""
     summary: str = ""
+    layer: str = Field(default="", description="set when the requirement exists only in this EU AI Act law layer")
 
 
 class RequirementPage(_Model):

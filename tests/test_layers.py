@@ -280,6 +280,8 @@ def test_api_answers_carry_the_law_layer(service: GraphService, built_settings: 
         r = c.get("/coverage/system/contoso/hr-screening", params={"target": "euaia", "as_of": "2026-07-01"})
         assert r.status_code == 200, r.text
         assert r.json()["law_layer"]["id"] == "adopted"
+        r = c.get("/frameworks/euaia/requirements", params={"kind": "article", "limit": 200})
+        assert {i["notation"]: i["layer"] for i in r.json()["items"] if i["layer"]} == {"Article 4a": "amended"}
 
 
 # -- bad layer files ------------------------------------------------------------------------------
