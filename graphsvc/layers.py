@@ -145,6 +145,7 @@ class Layer:
     rules: list[Rule] = field(default_factory=list)
     additions: list[Requirement] = field(default_factory=list)
     after: dict[str, str] = field(default_factory=dict)  # added notation -> sibling it follows
+    add_notes: dict[str, str] = field(default_factory=dict)  # added notation -> note on its source
     changes: list[Change] = field(default_factory=list)
     annex_i: list[dict[str, str]] = field(default_factory=list)  # legislation -> Annex I section
     path: Path | None = None
@@ -370,6 +371,8 @@ def load_layer(path: Path, namespace: str = "") -> Layer:
     for i, raw in enumerate(_list(data, "add", top), start=1):
         req, after = _addition(raw, i, path, namespace)
         layer.additions.append(req)
+        if isinstance(raw, dict) and raw.get("note"):
+            layer.add_notes[req.notation] = _text(raw["note"])
         if after:
             layer.after[req.notation] = after
     layer.changes = [_change(r, i, path, "repeal") for i, r in enumerate(_list(data, "repeal", top), start=1)]
@@ -561,6 +564,8 @@ def addition_triples(catalog: Catalog, layers: dict[str, Layer]) -> list[TripleT
                 (s, iri(DCTERMS + "description"), lit(r.summary)),
                 (s, g("inLayer"), iri(layer.iri)),
             ]
+            if layer.add_notes.get(r.notation):
+                out.append((s, iri(RDFS + "comment"), lit(layer.add_notes[r.notation])))
             if r.parent:
                 out.append((s, iri(SKOS + "broader"), iri(by_notation[r.parent].iri)))
             else:
