@@ -346,6 +346,13 @@ def applicable_cmd(
     if fmt == "table":
         out.print(f"[bold]{layer_header(info)}[/bold]", highlight=False)
         out.print(f"on {day.isoformat()}: {len(rows)} obligations", highlight=False)
+        if system:
+            placed_text = (
+                placed.isoformat()
+                if placed
+                else "not given (a row it would decide is conditional, or says so in its reason)"
+            )
+            out.print(f"placed on the market: {placed_text}", highlight=False)
         cols: list[str] | None = ["notation", "status", "from", "reason"]
     else:
         cols = ["notation", "status", "from", "reason", "layer", "layer_status"] if fmt == "csv" else None
