@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graphsvc import coverage as C
+from graphsvc import layers as L
 from graphsvc import service as S
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.config import Settings
@@ -50,7 +51,6 @@ from graphsvc.errors import (
     UnknownTerm,
     UnsupportedMediaType,
 )
-from graphsvc.layers import describe_layer, placed_on_market_of, resolve_layer
 from graphsvc.namespaces import GSD, compress, graph_iri
 from graphsvc.results import jsonable
 from graphsvc.security import (
@@ -543,7 +543,7 @@ def coverage_options(
     day = as_of or dt.date.today()
     return C.Options(
         as_of=day,
-        layer=resolve_layer(svc, law_version or svc.settings.law_version, day),
+        layer=L.resolve_layer(svc, law_version or svc.settings.law_version, day),
         depth=depth,
         include_proposed=proposed,
     )
@@ -924,13 +924,13 @@ def create_app(
             sys_iri = C.resolve_system(svc, system)
             prof = system_profile(svc, sys_iri)
             roles, cats = prof["roles"], prof["categories"]
-            placed = placed_on_market_of(svc, sys_iri)
+            placed = L.placed_on_market_of(svc, sys_iri)
         elif role and category:
             roles, cats = [role], [category]
         else:
             raise QueryParameterError("give role and category, or system")
         day = as_of or dt.date.today()
-        layer = resolve_layer(svc, law_version or settings.law_version, day)
+        layer = L.resolve_layer(svc, law_version or settings.law_version, day)
         items = applicable(svc, roles, cats, day, layer, placed_on_market=placed)
         return {
             "roles": roles,
@@ -938,7 +938,7 @@ def create_app(
             "system": system,
             "as_of": day,
             "law_version": layer,
-            "law_layer": describe_layer(svc, layer),
+            "law_layer": L.describe_layer(svc, layer),
             "total": len(items),
             "items": items,
         }
