@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graphsvc import coverage as C
+from graphsvc import layers as L
 from graphsvc import service as S
 from graphsvc.apidocs import install_docs
 from graphsvc.applicability import applicable, system_profile
@@ -116,6 +117,7 @@ class RequirementItem(_Model):
     kind: str
     parent: str = ""
     summary: str = ""
+    layer: str = Field(default="", description="set when the requirement exists only in this EU AI Act law layer")
 
 
 class RequirementPage(_Model):
@@ -203,11 +205,22 @@ class CoverAnswer(_Model):
     items: list[CoverRow]
 
 
+class LawLayer(_Model):
+    id: str = Field(description="the law layer used, e.g. amended")
+    title: str
+    status: str = Field(description="in-force or proposal")
+    in_force_from: str | None = Field(default=None, description="when the act the layer rests on entered into force")
+    statement: str = Field(description="the legal status in words, e.g. 'law in force since 2026-07-27'")
+    act: str = ""
+    source: str = ""
+
+
 class ApplicableRow(_Model):
     notation: str
     title: str
     curie: str
-    status: str = Field(description="applies, or applies-from (a later date)")
+    status: str = Field(description="applies, applies-from (a later date), or conditional (see condition)")
+    condition: str = Field(default="", description="what decides a conditional row, in words")
     from_: dt.date = Field(alias="from")
     role: str
     category: str
@@ -221,6 +234,7 @@ class ApplicableAnswer(_Model):
     system: str | None = None
     as_of: dt.date
     law_version: str
+    law_layer: LawLayer
     total: int
     items: list[ApplicableRow]
 
@@ -269,6 +283,7 @@ class CertificateCoverage(_Open):
     target: str
     as_of: str
     law_version: str
+    law_layer: LawLayer
     mappings_used: str
     summary: dict[str, int]
     requirements: list[CoverageRequirement]
@@ -279,6 +294,7 @@ class SystemCoverage(_Open):
     target: str
     as_of: str
     law_version: str
+    law_layer: LawLayer
     mappings_used: str
     certificates: list[dict[str, Any]]
     ignored: list[dict[str, Any]]
@@ -292,6 +308,7 @@ class OrgCoverage(_Open):
     target: str
     as_of: str
     law_version: str
+    law_layer: LawLayer
     summary: dict[str, int]
     systems: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
@@ -364,7 +381,12 @@ Depth = Annotated[int, Query(ge=1, le=3, description="Most mapping hops in a cha
 MinStrength = Annotated[int, Query(ge=1, le=10, description="Ignore mappings weaker than this.")]
 Proposed = Annotated[bool, Query(description="Also follow proposed (not yet approved) mappings.")]
 AsOf = Annotated[dt.date | None, Query(description="Date (YYYY-MM-DD); default today.")]
-LawVersion = Annotated[str | None, Query(description="EU AI Act date layer: adopted or amended.")]
+LawVersion = Annotated[
+    str | None,
+    Query(
+        description="EU AI Act law layer: in-force (default: the law in force on the as-of date), adopted, amended or proposal-2025."
+    ),
+]
 Target = Annotated[str, Query(description="Target framework id, e.g. euaia.")]
 Explain = Annotated[bool, Query(description="Include the justification paths of each requirement.")]
 GraphArg = Annotated[str | None, Query(description="The graph's IRI (or a CURIE such as gsg:org/acme).")]
@@ -527,9 +549,10 @@ class AppState:
 def coverage_options(
     svc: GraphService, as_of: dt.date | None, law_version: str | None, depth: int, proposed: bool
 ) -> C.Options:
+    day = as_of or dt.date.today()
     return C.Options(
-        as_of=as_of or dt.date.today(),
-        layer=law_version or svc.settings.law_version,
+        as_of=day,
+        layer=L.resolve_layer(svc, law_version or svc.settings.law_version, day),
         depth=depth,
         include_proposed=proposed,
     )
@@ -914,22 +937,26 @@ def create_app(
     ) -> dict[str, Any]:
         """The EU AI Act obligations that apply (or will, and from when) to a role and category, or a system."""
         svc = state.view(state.principal(request))
+        placed = None
         if system:
-            prof = system_profile(svc, C.resolve_system(svc, system))
+            sys_iri = C.resolve_system(svc, system)
+            prof = system_profile(svc, sys_iri)
             roles, cats = prof["roles"], prof["categories"]
+            placed = L.placed_on_market_of(svc, sys_iri)
         elif role and category:
             roles, cats = [role], [category]
         else:
             raise QueryParameterError("give role and category, or system")
         day = as_of or dt.date.today()
-        layer = law_version or settings.law_version
-        items = applicable(svc, roles, cats, day, layer)
+        layer = L.resolve_layer(svc, law_version or settings.law_version, day)
+        items = applicable(svc, roles, cats, day, layer, placed_on_market=placed)
         return {
             "roles": roles,
             "categories": cats,
             "system": system,
             "as_of": day,
             "law_version": layer,
+            "law_layer": L.describe_layer(svc, layer),
             "total": len(items),
             "items": items,
         }

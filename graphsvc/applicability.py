@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from graphsvc.catalogs import CATEGORIES, ROLES
 from graphsvc.errors import QueryParameterError, UnknownTerm
+from graphsvc.layers import transitional
 from graphsvc.namespaces import GS, compress
 
 #: The categories whose obligations also bind a system or model of a category.
@@ -49,12 +50,14 @@ def applicable(
     categories: list[str],
     as_of: dt.date,
     layer: str,
+    placed_on_market: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """Obligations binding any of ``roles`` for any of ``categories``, with status on ``as_of``.
 
     Each row: notation, title, curie, status (applies / applies-from), from, role, category,
     layer and reason. Where several (role, category) pairs reach one obligation, the earliest
-    date wins.
+    date wins. ``placed_on_market`` (when known) decides the layer's transitional rules
+    (Art. 111): see :func:`graphsvc.layers.transitional`.
     """
     for role in roles:
         _check(role, categories)
@@ -87,7 +90,9 @@ def applicable(
                     ),
                     "order": r["order"],
                 }
-    out = sorted(best.values(), key=lambda x: x["order"])
+                # law-layer transitional rules (issue 11b, graphsvc/layers.py): Art. 111(2)-(4)
+                transitional(best[r["obligation"]], r, as_of, placed_on_market)
+    out = sorted(best.values(), key=lambda x: (x["order"], x["notation"]))
     for row in out:
         del row["order"]
     return out

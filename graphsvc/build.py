@@ -22,7 +22,7 @@ from graphsvc.catalogs import Catalog, load_catalogs
 from graphsvc.config import Settings
 from graphsvc.crosswalk import CrosswalkIndex
 from graphsvc.errors import DataLoadError, ValidationError
-from graphsvc.layers import assign_dates, layer_triples, load_layers
+from graphsvc.layers import catalog_graphs
 from graphsvc.mappingsets import MappingSet, all_mappings, load_mapping_sets, mapping_triples, set_triples
 from graphsvc.namespaces import graph_iri
 from graphsvc.orgdata import OrgData, org_paths, read_org
@@ -79,10 +79,14 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
         for r in cat.requirements:
             known.add(r.iri)
             out.origins[r.iri] = r.source_ref
-        layers = load_layers(cat.path)
-        if layers:
-            say(f"date layers of {cat.short_name}")
-            out.graphs.update(layer_triples(layers, assign_dates(cat, layers)))
+        extra, layer_graphs = catalog_graphs(cat)
+        if layer_graphs:
+            say(f"law layers of {cat.short_name}")
+            out.graphs[cat.graph] += extra
+            out.graphs.update(layer_graphs)
+            for s, p, _o in extra:
+                if p.value.endswith("#inLayer"):
+                    known.add(s.value)
     say("mapping sets")
     out.mapping_sets = load_mapping_sets(settings.mappings_dir, known)
     for ms in out.mapping_sets:

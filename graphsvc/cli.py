@@ -175,7 +175,7 @@ def catalog(
 ) -> None:
     """Every requirement of a framework: notation, title, kind, parent."""
     rows = service_for(store).catalog(framework, kind)
-    cols = ["notation", "title", "kind", "parent"] if fmt == "table" else None
+    cols = ["notation", "title", "kind", "parent", "layer"] if fmt == "table" else None
     emit(rows, fmt, cols)
 
 
@@ -295,6 +295,9 @@ def _date(value: str | None):  # type: ignore[no-untyped-def]
         raise QueryParameterError(f"--as-of {value!r}: expected YYYY-MM-DD") from None
 
 
+LAW_VERSION_HELP = "Law layer: in-force (default: the law in force on the date), adopted, amended or proposal-2025."
+
+
 @app.command("applicable")
 @handle_errors
 def applicable_cmd(
@@ -314,25 +317,46 @@ def applicable_cmd(
         str | None, typer.Option(help="An AI system id (ORG/ID); takes roles and categories from the data.")
     ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
-    law_version: Annotated[str | None, typer.Option("--law-version", help="Date layer: adopted or amended.")] = None,
+    law_version: Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP)] = None,
     store: StoreOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """The EU AI Act obligations that apply (or will apply, and from when) to a role and category."""
     from graphsvc.applicability import applicable, system_profile
     from graphsvc.coverage import resolve_system
+    from graphsvc.layers import describe_layer, layer_header, placed_on_market_of, resolve_layer
 
     svc = service_for(store)
-    layer = law_version or svc.settings.law_version
+    day = _date(as_of)
+    layer = resolve_layer(svc, law_version or svc.settings.law_version, day)
+    placed = None
     if system:
-        prof = system_profile(svc, resolve_system(svc, system))
+        sys_iri = resolve_system(svc, system)
+        prof = system_profile(svc, sys_iri)
         roles, cats = prof["roles"], prof["categories"]
+        placed = placed_on_market_of(svc, sys_iri)
     elif role and category:
         roles, cats = [role], [category]
     else:
         raise QueryParameterError("give --role and --category, or --system")
-    rows = applicable(svc, roles, cats, _date(as_of), layer)
-    emit(rows, fmt, ["notation", "status", "from", "reason"] if fmt != "json" else None)
+    rows = applicable(svc, roles, cats, day, layer, placed_on_market=placed)
+    info = describe_layer(svc, layer)
+    for r in rows:
+        r["layer_status"] = info["statement"]
+    if fmt == "table":
+        out.print(f"[bold]{layer_header(info)}[/bold]", highlight=False)
+        out.print(f"on {day.isoformat()}: {len(rows)} obligations", highlight=False)
+        if system:
+            placed_text = (
+                placed.isoformat()
+                if placed
+                else "not given (a row it would decide is conditional, or says so in its reason)"
+            )
+            out.print(f"placed on the market: {placed_text}", highlight=False)
+        cols: list[str] | None = ["notation", "status", "from", "reason"]
+    else:
+        cols = ["notation", "status", "from", "reason", "layer", "layer_status"] if fmt == "csv" else None
+    emit(rows, fmt, cols)
 
 
 @app.command("systems")
@@ -369,7 +393,7 @@ def coverage_cmd(
     system: Annotated[str | None, typer.Option("--system", help="An AI system id (ORG/ID).")] = None,
     org: Annotated[str | None, typer.Option("--org", help="An organisation id.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
-    law_version: Annotated[str | None, typer.Option("--law-version", help="Date layer: adopted or amended.")] = None,
+    law_version: Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP)] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show the justification of each requirement.")] = False,
     include_proposed: Annotated[
         bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")
@@ -384,11 +408,13 @@ def coverage_cmd(
 ) -> None:
     """Coverage of a certificate, a system or an organisation against a target framework."""
     from graphsvc import coverage as C
+    from graphsvc.layers import resolve_layer
 
     svc = service_for(store)
+    day = _date(as_of)
     opts = C.Options(
-        as_of=_date(as_of),
-        layer=law_version or svc.settings.law_version,
+        as_of=day,
+        layer=resolve_layer(svc, law_version or svc.settings.law_version, day),
         depth=depth,
         include_proposed=include_proposed,
     )
@@ -520,6 +546,10 @@ def _print_coverage_header(result: dict[str, Any]) -> None:
     else:
         head = f"organisation {result['organisation']} ({len(result['systems'])} systems)"
     out.print(f"[bold]{head}[/bold]", highlight=False)
+    if result.get("law_layer"):
+        from graphsvc.layers import layer_header
+
+        out.print(layer_header(result["law_layer"]), highlight=False)
     out.print(
         f"target {result['target']} on {result['as_of']} (law version: {result['law_version']}): {counts}",
         highlight=False,

@@ -79,7 +79,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("anonymous", True, "Allow read-only access to public graphs without an API key."),
     Setting("cors_origins", "", "Origins allowed by CORS (comma separated); empty turns CORS off."),
     Setting("body_limit", 10_000_000, "Largest request body in bytes."),
-    Setting("law_version", "amended", "Default EU AI Act date layer (adopted or amended)."),
+    Setting(
+        "law_version",
+        "in-force",
+        "Default EU AI Act law layer: in-force (the law in force on the date asked about), or a layer id (adopted, amended, proposal-2025).",
+    ),
     Setting("chain_depth", 2, "Most mapping hops a derived (chained) mapping may have."),
 )
 
@@ -112,7 +116,7 @@ class Settings:
     anonymous: bool = True
     cors_origins: str = ""
     body_limit: int = 10_000_000
-    law_version: str = "amended"
+    law_version: str = "in-force"
     chain_depth: int = 2
 
     @property
@@ -208,7 +212,7 @@ def load_settings(
         values[key] = _coerce(key, value)
     if not values["data_dir"]:
         values["data_dir"] = _default_data_dir()
-    if values["law_version"] not in {"adopted", "amended"} and not values["law_version"]:
-        raise ConfigError("setting 'law_version' must name a date layer")
+    if not str(values["law_version"]).strip():
+        raise ConfigError("setting 'law_version' must name a law layer, or be 'in-force'")
     known = {f.name for f in fields(Settings)}
     return Settings(**{k: v for k, v in values.items() if k in known})

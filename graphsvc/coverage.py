@@ -39,6 +39,7 @@ from typing import Any
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.crosswalk import TRANSFER, Link
 from graphsvc.errors import QueryParameterError, UnknownTerm
+from graphsvc.layers import describe_layer, hidden_requirements, placed_on_market_of
 from graphsvc.namespaces import GS, GSD, compress, expand, graph_iri
 from graphsvc.ownership import owner_of
 from graphsvc.results import plain_rows
@@ -416,7 +417,11 @@ def assess(
                 continue
             by_target.setdefault(link.target, []).append(_path(svc, st, link))
     out = []
+    # requirements that do not exist in the law layer asked about (issue 11b, graphsvc/layers.py)
+    hidden = hidden_requirements(svc, opts.layer) if target_fw == "euaia" else set()
     for t in targets(svc, target_fw):
+        if t["iri"] in hidden:
+            continue
         paths = by_target.get(t["iri"], [])
         paths.sort(key=lambda p: (-_RANK[p["transfer"]], -p["strength"], len(p["hops"]), p["start"]["id"]))
         best = paths[0] if paths else None
@@ -515,6 +520,7 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
         "target": target_fw,
         "as_of": opts.as_of.isoformat(),
         "law_version": opts.layer,
+        "law_layer": describe_layer(svc, opts.layer),
         "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
         "summary": summarise(results),
         "requirements": results,
@@ -551,10 +557,13 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         deps.append({"system": compress(d["dep"]), "label": d["label"], "organisation": d["orgLabel"]})
     applicability = None
     if target_fw == "euaia":
-        key = (tuple(prof["roles"]), tuple(prof["categories"]), opts.as_of, opts.layer)
+        placed = placed_on_market_of(svc, system)
+        key = (tuple(prof["roles"]), tuple(prof["categories"]), opts.as_of, opts.layer, placed)
         memo = svc.cache("applicable")
         if key not in memo:
-            memo[key] = applicable(svc, prof["roles"], prof["categories"], opts.as_of, opts.layer)
+            memo[key] = applicable(
+                svc, prof["roles"], prof["categories"], opts.as_of, opts.layer, placed_on_market=placed
+            )
         rows = memo[key]
         applicability = {expand(r["curie"]): r for r in rows}
     results = assess(svc, starts, target_fw, opts, applicability, explain=explain)
@@ -563,6 +572,7 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         "target": target_fw,
         "as_of": opts.as_of.isoformat(),
         "law_version": opts.layer,
+        "law_layer": describe_layer(svc, opts.layer),
         "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
         "certificates": certs,
         "ignored": [vars(i) for i in ignored],
@@ -622,6 +632,7 @@ def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: 
         "target": target_fw,
         "as_of": opts.as_of.isoformat(),
         "law_version": opts.layer,
+        "law_layer": describe_layer(svc, opts.layer),
         "summary": total,
         "systems": per_system,
         "gaps": gaps,

@@ -119,6 +119,7 @@ class GraphService:
                 "parent": r.get("parent", ""),
                 "curie": compress(r["req"]),
                 "summary": r.get("summary", ""),
+                "layer": r.get("layer", ""),
             }
             for r in rows
         ]
@@ -141,6 +142,7 @@ class GraphService:
                     "kind": r["kind"],
                     "parent": r.get("parent", ""),
                     "obligation": bool(r.get("obligation")),
+                    "layer": r.get("layer", ""),
                 }
                 for r in rows
             ]

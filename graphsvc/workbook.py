@@ -16,6 +16,9 @@ def coverage_workbook(result: dict[str, Any]) -> bytes:
         {"item": "as of", "value": result["as_of"]},
         {"item": "law version", "value": result["law_version"]},
     ]
+    if result.get("law_layer"):
+        layer = result["law_layer"]
+        summary.append({"item": "law layer", "value": f"{layer['title']} ({layer['statement']})"})
     summary += [{"item": k, "value": v} for k, v in result["summary"].items()]
     sheets: dict[str, list[dict[str, Any]]] = {"Summary": summary}
     systems = result.get("systems") or [result]

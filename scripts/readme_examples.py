@@ -50,6 +50,33 @@ EXAMPLES: list[tuple[str, str, int]] = [
 ]
 
 
+LAYER_EXAMPLES: list[tuple[str, str, int]] = [
+    (
+        "A generative system's provider on 2026-09-01: Art. 50(2) is conditional on the placing-on-market date",
+        "graphsvc applicable --role provider --category transparency --as-of 2026-09-01 -f csv"
+        " | grep -E '^(notation|50\\(|5\\(1\\)\\(b)'",
+        0,
+    ),
+    (
+        "The default layer is the law in force on the date",
+        "graphsvc applicable --role deployer --category all --as-of 2026-07-26 | head -2;"
+        " graphsvc applicable --role deployer --category all --as-of 2026-07-27 | head -2",
+        0,
+    ),
+    (
+        "A proposal is read only when named, and says so",
+        "graphsvc coverage --system contoso/hr-screening --target euaia --as-of 2026-12-03"
+        " --law-version proposal-2025 | head -4",
+        0,
+    ),
+    (
+        "What was checked about each layer's act (first rows)",
+        "graphsvc query layer_verification -f csv | cut -c1-160",
+        6,
+    ),
+]
+
+
 SERVICE_EXAMPLES: list[tuple[str, str, int]] = [
     ("What the service holds", "curl -s localhost:$PORT/health", 0),
     (
@@ -105,9 +132,17 @@ def main() -> None:
                 out = [*out[:head], f"… ({len(out) - head} more lines)"]
             parts += [f"**{title}**", "", "```console", f"$ {cmd}", *out, "```", ""]
         parts.append("<!-- /CLI-EXAMPLES -->")
+        layers = ["<!-- LAW-LAYER-EXAMPLES -->", ""]
+        for title, cmd, head in LAYER_EXAMPLES:
+            out = run(cmd, env).rstrip("\n").splitlines()
+            if head and len(out) > head:
+                out = [*out[:head], f"… ({len(out) - head} more lines)"]
+            layers += [f"**{title}**", "", "```console", f"$ {cmd}", *out, "```", ""]
+        layers.append("<!-- /LAW-LAYER-EXAMPLES -->")
         service = service_examples(env)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     readme = replace_block(readme, "CLI-EXAMPLES", "\n".join(parts))
+    readme = replace_block(readme, "LAW-LAYER-EXAMPLES", "\n".join(layers))
     readme = replace_block(readme, "SERVICE-EXAMPLES", service)
     (ROOT / "README.md").write_text(readme, encoding="utf-8")
 

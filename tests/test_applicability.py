@@ -3,7 +3,8 @@
 Art. 113 (as adopted): Chapters I-II from 2025-02-02; Chapter V (GPAI) from 2025-08-02;
 general application 2026-08-02; Art. 6(1) (Annex I) from 2027-08-02. Digital Omnibus
 (as amended): Annex III high-risk from 2027-12-02, Annex I from 2028-08-02, Art. 50(2) from
-2026-12-02.
+2026-12-02 for systems placed on the market before 2026-08-02 only (Art. 111(4)). More in
+tests/test_layers.py.
 """
 
 from __future__ import annotations
@@ -70,12 +71,17 @@ def test_chatbot_provider_without_high_risk_use(service: GraphService) -> None:
     assert chapter_iii == [], "nothing from Chapter III binds a non-high-risk chatbot"
 
 
-def test_art_50_2_marking_deferred_as_amended(service: GraphService) -> None:
+def test_art_50_2_grace_period_is_for_legacy_systems_only(service: GraphService) -> None:
+    """Art. 111(4) as added by the Digital Omnibus: only systems placed on the market before
+    2026-08-02 have until 2026-12-02 for the Art. 50(2) marking; others are bound from 2026-08-02.
+    (This test replaces one that deferred Art. 50(2) for every provider, which the adopted
+    amending act does not do.)"""
     adopted = rows(service, "provider", "transparency", "2026-09-01", "adopted")
     amended = rows(service, "provider", "transparency", "2026-09-01", "amended")
     assert adopted["50(2)"]["status"] == "applies"
-    assert amended["50(2)"]["status"] == "applies-from" and amended["50(2)"]["from"] == dt.date(2026, 12, 2)
-    assert amended["50(1)"]["status"] == "applies"  # only 50(2) moved
+    assert amended["50(2)"]["status"] == "conditional" and amended["50(2)"]["from"] == dt.date(2026, 8, 2)
+    assert "before 2026-08-02" in amended["50(2)"]["condition"]
+    assert amended["50(1)"]["status"] == "applies"  # only 50(2) has a grace period
 
 
 @pytest.mark.parametrize("role", ["provider", "deployer", "importer", "distributor"])
@@ -96,16 +102,28 @@ def test_gpai_provider(service: GraphService) -> None:
     assert article(systemic, 55) and article(systemic, 53)
 
 
-def test_every_obligation_has_roles_categories_and_both_dates(service: GraphService) -> None:
+def test_every_obligation_has_roles_categories_and_a_date_in_each_layer_it_exists_in(service: GraphService) -> None:
+    """Every catalog obligation has a date as adopted, and in every other layer unless that layer
+    repeals it; a layer-only obligation has dates only in its own layer."""
     q = """
     PREFIX gs: <https://w3id.org/graphsvc/ontology#>
-    SELECT ?o (COUNT(DISTINCT ?layer) AS ?layers) WHERE {
+    SELECT ?o (COUNT(DISTINCT ?layer) AS ?layers) (SAMPLE(?rep) AS ?repealed) (SAMPLE(?only) AS ?onlyIn) WHERE {
       ?o a gs:Obligation ; gs:bindsRole ?r ; gs:concernsCategory ?c .
       OPTIONAL { ?d gs:obligation ?o ; gs:layer ?layer }
+      OPTIONAL { ?o gs:repealedIn ?rep }
+      OPTIONAL { ?o gs:inLayer ?only }
     } GROUP BY ?o"""
     result = service.store.select(q)
     assert len(result) > 150
-    assert all(int(r["layers"].value) == 2 for r in result)
+    layers = len(service.select("date_layers"))
+    for r in result:
+        n = int(r["layers"].value)
+        if r.get("onlyIn") is not None:
+            assert n == 1, r["o"]
+        elif r.get("repealed") is not None:
+            assert n == layers - 1, r["o"]
+        else:
+            assert n == layers, r["o"]
 
 
 def test_system_profile_from_classification(service: GraphService) -> None:

@@ -56,7 +56,7 @@ BREAKAGES = [
         "mappings/catalogs/euaia-2024-1689/layers/amended.yaml",
         "from: 2027-12-02",
         "from: 2027-13-45",
-        ["amended.yaml", "rule 1", "'from'"],
+        ["amended.yaml:", "rule 2", "'from'"],
     ),
 ]
 

@@ -19,6 +19,7 @@ SAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "requirement_by_notation": {"framework": "euaia", "notation": "26(1)"},
     "applicable": {"role": "gs:role-deployer", "category": "gs:cat-high-risk-annex-iii", "layer": "adopted"},
     "system_profile": {"system": "gsd:system/contoso/hr-screening"},
+    "system_placed_on_market": {"system": "gsd:system/contoso/hr-screening"},
     "system_controls": {"system": "gsd:system/contoso/hr-screening"},
     "system_certificates": {"system": "gsd:system/microsoft/m365-copilot"},
     "system_dependencies": {"system": "gsd:system/contoso/hr-screening"},

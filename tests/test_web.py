@@ -240,7 +240,11 @@ def test_plotly_comes_from_the_installed_package(client: Any) -> None:
     zipped = client.get("/ui/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["content-encoding"] == "gzip" and zipped.content == plain.content  # httpx inflates it
     cfg = client.get("/ui/config.json").json()
-    assert cfg["charts"] is True and "deployer" in cfg["roles"] and cfg["law_version"] in {"adopted", "amended"}
+    assert (
+        cfg["charts"] is True
+        and "deployer" in cfg["roles"]
+        and cfg["law_version"] in {"in-force", "adopted", "amended"}
+    )
 
 
 def test_coverage_downloads_follow_the_callers_view(client: Any) -> None:
@@ -463,6 +467,8 @@ def test_applicability_shows_both_layers(browser_context: Any, live: Live) -> No
         )
         assert {c for c, _ in rows} == adopted.keys() | amended.keys()
         assert {c for c, d in rows if d} == differ
+        layers = page.text_content("#app-layers") or ""
+        assert "law layer 'adopted'" in layers and "law in force since 2026-07-27" in layers
         page.wait_for_selector("#timeline .main-svg")
         t.top("#app-title")
         t.shot("applicability", docs=True)

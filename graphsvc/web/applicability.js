@@ -98,6 +98,7 @@
       const who = res.adopted.system ? res.adopted.system + ' (roles ' + res.adopted.roles.join(', ') + '; categories ' + res.adopted.categories.join(', ') + ')'
         : res.adopted.roles.join(', ') + ' of a ' + res.adopted.categories.join(', ') + ' system';
       $('#app-title').textContent = 'EU AI Act obligations for ' + who + ' on ' + asOf;
+      $('#app-layers').textContent = LAYERS.map((l) => GS.layerText(res[l].law_layer)).join('; ') + '.';
       render();
       $('#app-result').hidden = false;
       await timeline(res, asOf);

@@ -161,10 +161,19 @@ const GS = (() => {
   async function layers() {
     try {
       const r = await api('/queries/date_layers/run');
-      return r.rows.map((x) => [x.id, x.title ? x.id + ': ' + x.title : x.id]);
+      const status = (x) => String(x.status || '').endsWith('proposal') ? 'proposal, not law'
+        : 'law in force' + (x.inForceFrom ? ' since ' + x.inForceFrom : '');
+      return [['in-force', 'the law in force on the date']].concat(
+        r.rows.map((x) => [x.id, x.id + ': ' + (x.title || x.id) + ' (' + status(x) + ')']));
     } catch (e) {
-      return [['adopted', 'adopted'], ['amended', 'amended']];
+      return [['in-force', 'the law in force on the date'], ['adopted', 'adopted'], ['amended', 'amended']];
     }
+  }
+
+  /* "law layer 'amended': ... (law in force since 2026-07-27)", from an answer's law_layer field */
+  function layerText(l) {
+    if (!l) return '';
+    return "law layer '" + l.id + "': " + l.title + ' (' + l.statement + ')';
   }
 
   /* the API key form in the header */
@@ -247,7 +256,7 @@ const GS = (() => {
 
   return {
     BASE, STATUSES, STATUS_TEXT, ApiError, api, pages, el, $, $$, fillSelect, say, saveBlob, download, toCsv,
-    params, setParams, today, statusSwatch, config, plotly, layers, key, catalog, catalogIndex, frameworks,
+    params, setParams, today, statusSwatch, config, plotly, layers, layerText, key, catalog, catalogIndex, frameworks,
     groupLabel,
   };
 })();

@@ -346,7 +346,7 @@
       el('h2', { id: 'detail-title' }, r.notation + ' ' + r.title),
       el('p', {}, GS.statusSwatch(r.status), ' for ', el('strong', { text: col.label }),
         r.via.length ? ' via ' + r.via.join(', ') : ''),
-      el('p', { class: 'small muted', text: r.curie + ' · ' + target + ' on ' + asOf + ' (law layer ' + model.data.law_version + ')' }),
+      el('p', { class: 'small muted', text: r.curie + ' · ' + target + ' on ' + asOf + ' (' + (GS.layerText(model.data.law_layer) || 'law layer ' + model.data.law_version) + ')' }),
     ];
     if (r.applicability) {
       parts.push(el('p', { class: 'small' }, el('strong', { text: 'Applicability: ' }),
@@ -403,7 +403,7 @@
       model = { data, cols, groups, rt };
       const subject = data.certificate ? data.certificate.label : data.system ? data.system.label : 'Organisation ' + $('#org').value;
       $('#result-title').textContent = subject + ': ' + data.target + ' on ' + data.as_of;
-      $('#result-sub').textContent = 'Law layer ' + data.law_version + '; mappings used: ' + (data.mappings_used || 'approved only') +
+      $('#result-sub').textContent = 'EU AI Act ' + (GS.layerText(data.law_layer) || 'law layer ' + data.law_version) + '; mappings used: ' + (data.mappings_used || 'approved only') +
         '; ' + countsText(data.summary) + '.';
       renderContext(data, cols);
       renderOverview(groups, cols);
