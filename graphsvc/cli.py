@@ -418,9 +418,9 @@ def coverage_cmd(
     if fmt == "table":
         _print_coverage_header(result)
     cols = (
-        ["system", "notation", "status", "via", "from", "explanation"]
+        ["system", "notation", "status", "gap", "via", "from", "explanation"]
         if explain
-        else ["system", "notation", "title", "status", "via", "from"]
+        else ["system", "notation", "title", "status", "gap", "via", "from"]
     )
     if "systems" not in result:
         cols = [c for c in cols if c != "system"]
@@ -497,6 +497,9 @@ def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation 
 
 def _print_coverage_header(result: dict[str, Any]) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in result["summary"].items())
+    kinds = result.get("gap_kinds")
+    if kinds and result["summary"].get("gap"):
+        counts += f" (gaps: no counterpart {kinds['no-counterpart']}, not reached {kinds['not-reached']})"
     if "certificate" in result:
         c = result["certificate"]
         head = f"{c['label']} ({c['framework']}, {c['holder']}; issued by {c['issuer']}, accredited by {c['accreditation']}; valid {c['valid_from']} to {c['valid_until']})"

@@ -38,10 +38,12 @@ from typing import Any
 
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.crosswalk import TRANSFER, Link
+from graphsvc.decisions import gap_reason
 from graphsvc.errors import QueryParameterError, UnknownTerm
 from graphsvc.namespaces import GS, GSD, compress, expand, graph_iri
 
 STATUSES = ("satisfied", "partial", "gap", "not-applicable")
+GAP_KINDS = ("no-counterpart", "not-reached")
 _RANK = {"full": 2, "partial": 1, "none": 0}
 
 
@@ -314,9 +316,7 @@ def _path(svc: Any, start: Start, link: Link | None) -> dict[str, Any]:
     }
 
 
-def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any] | None) -> str:
-    if path is None:
-        return f"{target_notation}: {status}; nothing that holds on the date reaches it"
+def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any]) -> str:
     s = path["start"]
     what = {
         "control": f"control {s['id']} ({s['label']})",
@@ -372,6 +372,7 @@ def assess(
 ) -> list[dict[str, Any]]:
     """Assign a status and justification paths to every target requirement."""
     by_target: dict[str, list[dict[str, Any]]] = {}
+    start_fws = {svc.framework_of.get(st.requirement, "") for st in starts} - {target_fw, ""}
     for st in starts:
         if svc.framework_of.get(st.requirement) == target_fw:
             by_target.setdefault(st.requirement, []).append(_path(svc, st, None))
@@ -408,8 +409,12 @@ def assess(
                 row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
                 if app["status"] == "applies-from":
                     row["status"] = "not-applicable"
+        if row["status"] == "gap":
+            row["gap"] = gap_reason(svc, t["iri"], start_fws)
         if row["status"] == "not-applicable":
             row["explanation"] = f"{t['notation']}: not applicable: {row['applicability']['reason']}"
+        elif row["status"] == "gap":
+            row["explanation"] = f"{t['notation']}: gap; {row['gap']['text']}"
         else:
             row["explanation"] = _explain(svc, t["notation"], row["status"], best)
         if explain:
@@ -423,6 +428,15 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
     counts = dict.fromkeys(STATUSES, 0)
     for r in rows:
         counts[r["status"]] += 1
+    return counts
+
+
+def gap_kinds(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The gaps split by why: no counterpart in the starting frameworks, or not reached."""
+    counts = dict.fromkeys(GAP_KINDS, 0)
+    for r in rows:
+        if r["status"] == "gap":
+            counts[r["gap"]["kind"]] += 1
     return counts
 
 
@@ -478,6 +492,7 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
         "law_version": opts.layer,
         "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
         "summary": summarise(results),
+        "gap_kinds": gap_kinds(results),
         "requirements": results,
     }
 
@@ -528,6 +543,7 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         "certificates": certs,
         "ignored": [vars(i) for i in ignored],
         "summary": summarise(results),
+        "gap_kinds": gap_kinds(results),
         "by_origin": _origin_counts(results),
         "requirements": results,
     }
@@ -584,6 +600,7 @@ def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: 
         "as_of": opts.as_of.isoformat(),
         "law_version": opts.layer,
         "summary": total,
+        "gap_kinds": gap_kinds([r for s in per_system for r in s["requirements"]]),
         "systems": per_system,
         "gaps": gaps,
     }
@@ -666,6 +683,7 @@ def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     "curie": r["curie"],
                     "title": r["title"],
                     "status": r["status"],
+                    "gap": (r.get("gap") or {}).get("kind", ""),
                     "via": ", ".join(r["via"]),
                     "from": app.get("from") or "",
                     "applicability": app.get("status", ""),
