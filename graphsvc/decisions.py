@@ -104,12 +104,33 @@ def between(svc: Any, source_fw: str, target_fw: str) -> list[Decision]:
     ]
 
 
-def gap_reason(svc: Any, target: str, start_frameworks: Iterable[str]) -> dict[str, Any]:
+def linked_frameworks(svc: Any, target_fw: str) -> set[str]:
+    """The frameworks with at least one direct mapping or decision into ``target_fw``."""
+    cache = svc.cache("linked-frameworks")
+    if target_fw not in cache:
+        fw = svc.framework_of
+        out = {d.framework for ds in decisions(svc).values() for d in ds if d.target_framework == target_fw}
+        for m in svc.crosswalk_index().mappings:
+            a, b = fw.get(m.subject, ""), fw.get(m.object, "")
+            if target_fw in (a, b) and a != b:
+                out.add(b if a == target_fw else a)
+        cache[target_fw] = out
+    result: set[str] = cache[target_fw]
+    return result
+
+
+def gap_reason(svc: Any, target: str, start_frameworks: Iterable[str], target_fw: str = "") -> dict[str, Any]:
     """Why ``target`` is a gap, given the frameworks the answer's starts come from.
 
+    Frameworks no mapping set links to ``target_fw`` at all (such as the STAR for AI levels
+    an attestation starts from) are left out: they can neither reach nor decide anything.
     Returns ``{"kind": "no-counterpart" | "not-reached", "text": ..., "decisions": [...]}``.
     """
-    frameworks = sorted(set(start_frameworks))
+    frameworks = (
+        sorted(set(start_frameworks) & linked_frameworks(svc, target_fw))
+        if target_fw
+        else sorted(set(start_frameworks))
+    )
     mine = [d for d in decisions(svc).get(target, []) if d.framework in frameworks]
     listed = [
         {"framework": d.framework, "label": d.framework_label, "reason": d.reason, "source": d.source} for d in mine

@@ -262,7 +262,8 @@
   /* -- the detail panel ------------------------------------------------------------------------ */
   const KIND = {
     control: 'control', certificate: 'certificate', 'inherited-control': 'provider control',
-    'inherited-certificate': 'provider certificate',
+    'inherited-certificate': 'provider certificate', attestation: 'attestation',
+    'inherited-attestation': 'provider attestation',
   };
 
   function node(fw, text, cls) {
@@ -285,7 +286,8 @@
     const st = p.start;
     const chain = el('ol', { class: 'chain', 'aria-label': 'Path ' + (i + 1) + ' from start to target' });
     chain.append(el('li', {}, node(KIND[st.kind] + ' · ' + p.origin, short(st.id).replace(/^(control|certificate|attestation)\//, '') + ': ' + st.label, 'start')));
-    const verb = st.kind.endsWith('certificate') ? 'certifies' : 'implements';
+    const certified = st.kind.endsWith('certificate') || st.kind.endsWith('attestation');
+    const verb = certified ? 'certifies' : 'implements';
     const last = p.hops.length === 0;
     chain.append(el('li', {}, edge(st.extent === 'full' ? verb : 'partly ' + verb, null, st.extent),
       node(p.requirement.framework, p.requirement.notation, last ? 'target' : '')));
@@ -303,7 +305,10 @@
     } else {
       block.append(el('p', { class: 'small', text: 'Directly on the target requirement (no mapping needed).' }));
     }
-    if (st.kind.endsWith('certificate')) {
+    if (st.rests_on) {
+      block.append(el('p', { class: 'small' }, el('strong', { text: 'Rests on: ' }), st.rests_on.label + ' (' + short(st.rests_on.id) + '), valid until ' + st.rests_on.valid_until + '; the attestation reaches the targets through this certificate.'));
+    }
+    if (certified) {
       block.append(el('p', { class: 'small' }, 'Certificate issued by ' + (st.issuer || 'unknown') +
         (st.accreditation ? ', accredited by ' + st.accreditation : '') + (st.valid_until ? ', valid until ' + st.valid_until + ' ' : ' '),
         st.valid_until ? validity({ valid_until: st.valid_until }, asOf) : null));
