@@ -26,7 +26,7 @@ pytestmark = pytest.mark.shipped
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     base = tmp_path_factory.mktemp("bench")
-    manifest = generate.generate(base / "gen", 25_000, seed=7)
+    manifest = generate.generate(base / "gen", 30_000, seed=7)
     report = generate.load(base / "gen", base / "data")
     return base / "gen", base / "data", {**manifest, "load": report}
 
@@ -52,7 +52,7 @@ def test_generator_writes_nquads_in_the_orgdata_layout(tiny: tuple[Path, Path, d
 
 def test_generator_is_deterministic(tmp_path: Path, tiny: tuple[Path, Path, dict]) -> None:
     gen, _data, m = tiny
-    again = generate.generate(tmp_path, 25_000, seed=7)
+    again = generate.generate(tmp_path, 30_000, seed=7)
     assert again["anchors"] == m["anchors"]
 
     def digest(p: Path) -> str:
