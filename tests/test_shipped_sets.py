@@ -158,3 +158,25 @@ def test_no_chain_contradicts_a_row_and_iso_chains_are_confirmed(service: Any) -
     assert [f for f in findings if f.kind != "unconfirmed"] == []
     mine = [f for f in findings if fw[f.source] == "iso42001" and fw[f.target] == "euaia" and not f.explanation]
     assert mine == [], "chains ISO/IEC 42001 → AI Act with no direct row: add one or explain it in mappings/chains.yaml"
+
+
+def test_coverage_workbook_shows_the_gap_kind(service: Any, tmp_path: Any) -> None:
+    import openpyxl
+
+    from graphsvc.workbook import coverage_workbook
+
+    result = C.certificate_coverage(service, "iso42001-m365-copilot", "euaia", C.Options(as_of=ON, layer="adopted"))
+    path = tmp_path / "coverage.xlsx"
+    path.write_bytes(coverage_workbook(result))
+    wb = openpyxl.load_workbook(path)
+    summary = {row[0].value: row[1].value for row in wb["Summary"].iter_rows(min_row=2)}
+    assert int(summary["gap: no counterpart"]) == result["gap_kinds"]["no-counterpart"] > 0
+    assert int(summary["gap: not reached"]) == result["gap_kinds"]["not-reached"] > 0
+    sheet = wb[wb.sheetnames[1]]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in sheet.iter_rows(min_row=2)]
+    by_notation = {r["notation"]: r for r in rows}
+    assert by_notation["48(1)"]["gap"] == "no-counterpart"
+    assert "no ISO/IEC 42001 counterpart" in by_notation["48(1)"]["explanation"]
+    assert by_notation["10(2)(e)"]["gap"] == "not-reached"
+    assert all(r["gap"] in (None, "") for r in rows if r["status"] != "gap")
