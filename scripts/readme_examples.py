@@ -41,6 +41,24 @@ EXAMPLES: list[tuple[str, str, int]] = [
         40,
     ),
     (
+        "Why each gap is a gap: no ISO/IEC 42001 counterpart (with the reason), or not reached on the date",
+        f"graphsvc coverage --certificate iso42001-m365-copilot --target euaia --as-of {DAY} --explain --status gap",
+        16,
+    ),
+    (
+        "The STAR for AI Level 2 attestation reaches the AI Act through the certificate it rests on",
+        f"graphsvc coverage --certificate star-ai-l2 --target euaia --as-of {DAY} --explain --status satisfied,partial",
+        12,
+    ),
+    (
+        "Reach of the ISO/IEC 42001 set, per article: mapped, no counterpart, or nothing",
+        "graphsvc crosswalk --from iso42001 --to euaia --report",
+        0,
+    ),
+    ("Reach of the NIST AI RMF sets (summary lines)", "graphsvc crosswalk --from nistairmf --to euaia --report", 1),
+    ("", "graphsvc crosswalk --from nistairmf --to iso42001 --report", 1),
+    ("Cross-set consistency: chains with no direct row, rows a chain contradicts", "graphsvc crosswalk --check", 0),
+    (
         "A customer's system: own, inherited and shared coverage (as adopted, so high-risk duties apply)",
         f"graphsvc coverage --system contoso/hr-screening --target euaia --as-of {DAY} --law-version adopted"
         " --status satisfied,partial",
@@ -130,7 +148,7 @@ def main() -> None:
             out = run(cmd, env).rstrip("\n").splitlines()
             if head and len(out) > head:
                 out = [*out[:head], f"… ({len(out) - head} more lines)"]
-            parts += [f"**{title}**", "", "```console", f"$ {cmd}", *out, "```", ""]
+            parts += [*([f"**{title}**", ""] if title else []), "```console", f"$ {cmd}", *out, "```", ""]
         parts.append("<!-- /CLI-EXAMPLES -->")
         layers = ["<!-- LAW-LAYER-EXAMPLES -->", ""]
         for title, cmd, head in LAYER_EXAMPLES:
