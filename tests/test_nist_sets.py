@@ -71,6 +71,20 @@ def test_containment_rows_have_strength_10_and_a_written_second_review(path: Pat
 
 
 @pytest.mark.parametrize("path", NIST_SETS, ids=lambda p: p.name)
+def test_each_pair_is_decided_once(path: Path) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    repeated = []
+    for line, r in rows_of(path):
+        if r["subject_id"] == NO_TERM:
+            continue
+        pair = (r["subject_id"], r["object_id"])
+        if pair in seen:
+            repeated.append((seen[pair], line))
+        seen.setdefault(pair, line)
+    assert not repeated, f"{path.name}: the same pair on lines {repeated}"
+
+
+@pytest.mark.parametrize("path", NIST_SETS, ids=lambda p: p.name)
 def test_mapping_rows_cite_the_nist_subcategory(path: Path) -> None:
     bad = []
     for line, r in rows_of(path):
