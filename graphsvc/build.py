@@ -83,7 +83,8 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
             say(f"date layers of {cat.short_name}")
             out.graphs.update(layer_triples(layers, assign_dates(cat, layers)))
     say("mapping sets")
-    out.mapping_sets = load_mapping_sets(settings.mappings_dir, known)
+    namespaces = {cat.meta["namespace"]: cat.iri for cat in out.catalogs}
+    out.mapping_sets = load_mapping_sets(settings.mappings_dir, known, namespaces)
     for ms in out.mapping_sets:
         out.graphs[ms.graph] = set_triples(ms)
         out.origins.update(ms.origins)

@@ -230,6 +230,13 @@ def crosswalk_cmd(
         bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")
     ] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (needed for xlsx).")] = None,
+    report: Annotated[
+        bool, typer.Option("--report", help="Reach report: per article, items mapped, with no counterpart, or neither.")
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Cross-set consistency: chains with no direct row, and rows a chain contradicts."),
+    ] = False,
     store: StoreOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -237,6 +244,14 @@ def crosswalk_cmd(
     from graphsvc import service as S
 
     svc = service_for(store)
+    if check:
+        _print_check(svc, fmt)
+        return
+    if report:
+        if not (source_fw and to):
+            raise QueryParameterError("--report needs --from FRAMEWORK --to FRAMEWORK")
+        _print_reach(S.reach(svc, source_fw, to), fmt)
+        return
     if curie:
         rows = S.crosswalk(svc, curie, to, depth=depth, min_strength=min_strength, include_proposed=include_proposed)
     elif source_fw and to:
@@ -255,6 +270,47 @@ def crosswalk_cmd(
     if fmt == "table":
         cols = ["source", "target", "target_title", "relation", "strength", "status", "derived", "source_ref"]
     emit(rows, fmt, cols if fmt != "json" else None)
+
+
+def _print_reach(result: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        emit([result], "json")
+        return
+    rows = [{k: v for k, v in g.items() if k != "undecided"} for g in result["groups"]]
+    t = result["totals"]
+    rows.append({"group": "total", "title": "", "items": result["items"], **t})
+    if fmt == "table":
+        out.print(
+            f"[bold]{result['source']} → {result['target']}[/bold]: {result['items']} items; mapped {t['mapped']} "
+            f"({result['mapped_share']} %), no counterpart {t['no counterpart']}, nothing {t['nothing']}; "
+            f"decided {result['decided_share']} %",
+            highlight=False,
+        )
+    emit(rows, fmt, ["group", "title", "items", "mapped", "no counterpart", "nothing"])
+
+
+def _print_check(svc: Any, fmt: str) -> None:
+    from graphsvc import service as S
+
+    rows = S.consistency(svc)
+    if fmt == "table":
+        open_ = [r for r in rows if r["status"] == "open"]
+        kinds = ", ".join(
+            f"{k} {sum(1 for r in open_ if r['kind'] == k)}"
+            for k in ("contradicted", "decision-contradicted", "unconfirmed")
+        )
+        out.print(
+            f"[bold]cross-set consistency[/bold]: {len(rows)} finding(s), {len(open_)} open ({kinds}), "
+            f"{len(rows) - len(open_)} explained in mappings/chains.yaml",
+            highlight=False,
+        )
+    emit(
+        rows,
+        fmt,
+        ["kind", "status", "source", "via", "target", "derived", "direct", "strength", "explanation"]
+        if fmt != "json"
+        else None,
+    )
 
 
 def write_output(data: str | bytes, output: Path | None) -> None:
@@ -418,9 +474,9 @@ def coverage_cmd(
     if fmt == "table":
         _print_coverage_header(result)
     cols = (
-        ["system", "notation", "status", "via", "from", "explanation"]
+        ["system", "notation", "status", "gap", "via", "from", "explanation"]
         if explain
-        else ["system", "notation", "title", "status", "via", "from"]
+        else ["system", "notation", "title", "status", "gap", "via", "from"]
     )
     if "systems" not in result:
         cols = [c for c in cols if c != "system"]
@@ -497,6 +553,9 @@ def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation 
 
 def _print_coverage_header(result: dict[str, Any]) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in result["summary"].items())
+    kinds = result.get("gap_kinds")
+    if kinds and result["summary"].get("gap"):
+        counts += f" (gaps: no counterpart {kinds['no-counterpart']}, not reached {kinds['not-reached']})"
     if "certificate" in result:
         c = result["certificate"]
         head = f"{c['label']} ({c['framework']}, {c['holder']}; issued by {c['issuer']}, accredited by {c['accreditation']}; valid {c['valid_from']} to {c['valid_until']})"

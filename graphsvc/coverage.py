@@ -38,10 +38,12 @@ from typing import Any
 
 from graphsvc.applicability import applicable, system_profile
 from graphsvc.crosswalk import TRANSFER, Link
+from graphsvc.decisions import gap_reason
 from graphsvc.errors import QueryParameterError, UnknownTerm
 from graphsvc.namespaces import GS, GSD, compress, expand, graph_iri
 
 STATUSES = ("satisfied", "partial", "gap", "not-applicable")
+GAP_KINDS = ("no-counterpart", "not-reached")
 _RANK = {"full": 2, "partial": 1, "none": 0}
 
 
@@ -49,7 +51,7 @@ _RANK = {"full": 2, "partial": 1, "none": 0}
 class Start:
     """Something that holds on the date and implements requirement ``requirement``."""
 
-    kind: str  # control | certificate | inherited-control | inherited-certificate
+    kind: str  # control | certificate | attestation | inherited-control | inherited-certificate | inherited-attestation
     origin: str  # own | inherited | shared
     id: str
     label: str
@@ -234,6 +236,13 @@ def certificate_starts(
             continue
         reqs, excluded = certificate_requirements(svc, cert, info["framework"])
         info["excluded"] = [{"requirement": svc.notation_of(x), "reason": why} for x, why in excluded.items()]
+        if "basis" in r:
+            extent = "partial" if inherited else "full"
+            found, why = basis_starts(svc, info, r["basis"].value, as_of, system, extent)
+            info["rests_on"] = why
+            starts += found
+            if not found:
+                ignored.append(Ignored(info["kind"], info["id"], info["label"], why["reason"]))
         for req in reqs:
             starts.append(
                 Start(
@@ -254,6 +263,63 @@ def certificate_starts(
                 )
             )
     return starts, ignored, certs
+
+
+def basis_starts(
+    svc: Any, att: dict[str, Any], basis: str, as_of: dt.date, system: str, extent: str
+) -> tuple[list[Start], dict[str, Any]]:
+    """Starts of an attestation through the certificate it rests on (``gs:restsOn``).
+
+    The attestation reaches what the certificate evidences (its framework minus its SoA
+    exclusions) while the certificate is valid on the date; each start names both. Returns
+    the starts and a description of the basis (id, label, validity, reason when unusable).
+    """
+    rows = svc.select("certificate", cert=basis)
+    if not rows:
+        return [], {"id": compress(basis), "label": "", "valid_on_date": False, "reason": "basis not in the graph"}
+    b = rows[0]
+    valid = b["validFrom"] <= as_of <= b["validUntil"]
+    why = {
+        "id": compress(basis),
+        "label": b["label"],
+        "framework": b["frameworkId"],
+        "valid_from": _iso(b["validFrom"]),
+        "valid_until": _iso(b["validUntil"]),
+        "valid_on_date": valid,
+        "reason": ""
+        if valid
+        else f"rests on {b['label']}, not valid on {as_of.isoformat()} ({_iso(b['validFrom'])} to {_iso(b['validUntil'])})",
+    }
+    if not valid:
+        return [], why
+    reqs, _excluded = certificate_requirements(svc, basis, b["frameworkId"])
+    inherited = extent == "partial"
+    starts = [
+        Start(
+            kind="inherited-attestation" if inherited else "attestation",
+            origin="shared" if inherited else "own",
+            id=att["id"],
+            label=att["label"],
+            system=system,
+            requirement=req,
+            extent=extent,
+            residual=(
+                f"{att['label']} rests on the provider's certificate {b['label']}; your own use and operation "
+                "of the system is outside its scope"
+                if inherited
+                else ""
+            ),
+            detail={
+                "issuer": b.get("issuer", ""),
+                "accreditation": b.get("accreditor", ""),
+                "valid_until": _iso(b["validUntil"]),
+                "framework": b["frameworkId"],
+                "rests_on": {"id": compress(basis), "label": b["label"], "valid_until": _iso(b["validUntil"])},
+            },
+        )
+        for req in reqs
+    ]
+    return starts, why
 
 
 # -- paths ----------------------------------------------------------------------------
@@ -314,17 +380,18 @@ def _path(svc: Any, start: Start, link: Link | None) -> dict[str, Any]:
     }
 
 
-def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any] | None) -> str:
-    if path is None:
-        return f"{target_notation}: {status}; nothing that holds on the date reaches it"
+def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any]) -> str:
     s = path["start"]
     what = {
         "control": f"control {s['id']} ({s['label']})",
         "inherited-control": f"the provider's {'shared' if path['origin'] == 'shared' else 'provided'} control {s['id']} ({s['label']}) on {s['system']}",
         "certificate": f"certificate {s['label']}",
         "inherited-certificate": f"the provider's certificate {s['label']} for {s['system']}",
+        "attestation": f"attestation {s['label']}, through {(s.get('rests_on') or {}).get('label', '')} on which it rests,",
+        "inherited-attestation": f"the provider's attestation {s['label']} for {s['system']}, through "
+        f"{(s.get('rests_on') or {}).get('label', '')} on which it rests,",
     }[s["kind"]]
-    if s["kind"] in {"certificate", "inherited-certificate"}:
+    if s["kind"] in {"certificate", "inherited-certificate", "attestation", "inherited-attestation"}:
         verb = "certifies" if s["extent"] == "full" else "partly certifies"
     else:
         verb = "implements" if s["extent"] == "full" else "partly implements"
@@ -342,7 +409,12 @@ def _explain(svc: Any, target_notation: str, status: str, path: dict[str, Any] |
     if s.get("evidence"):
         ev = s["evidence"][0]
         text += f"; evidenced by {ev['id']}, valid until {ev['valid_until']}"
-    if s.get("valid_until") and s["kind"] in {"certificate", "inherited-certificate"}:
+    if s.get("valid_until") and s["kind"] in {
+        "certificate",
+        "inherited-certificate",
+        "attestation",
+        "inherited-attestation",
+    }:
         text += f"; certificate valid until {s['valid_until']}"
     if s.get("residual"):
         text += f"; left to you: {s['residual']}"
@@ -372,6 +444,7 @@ def assess(
 ) -> list[dict[str, Any]]:
     """Assign a status and justification paths to every target requirement."""
     by_target: dict[str, list[dict[str, Any]]] = {}
+    start_fws = {svc.framework_of.get(st.requirement, "") for st in starts} - {target_fw, ""}
     for st in starts:
         if svc.framework_of.get(st.requirement) == target_fw:
             by_target.setdefault(st.requirement, []).append(_path(svc, st, None))
@@ -408,8 +481,12 @@ def assess(
                 row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
                 if app["status"] == "applies-from":
                     row["status"] = "not-applicable"
+        if row["status"] == "gap":
+            row["gap"] = gap_reason(svc, t["iri"], start_fws, target_fw)
         if row["status"] == "not-applicable":
             row["explanation"] = f"{t['notation']}: not applicable: {row['applicability']['reason']}"
+        elif row["status"] == "gap":
+            row["explanation"] = f"{t['notation']}: gap; {row['gap']['text']}"
         else:
             row["explanation"] = _explain(svc, t["notation"], row["status"], best)
         if explain:
@@ -426,6 +503,15 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+def gap_kinds(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The gaps split by why: no counterpart in the starting frameworks, or not reached."""
+    counts = dict.fromkeys(GAP_KINDS, 0)
+    for r in rows:
+        if r["status"] == "gap":
+            counts[r["gap"]["kind"]] += 1
+    return counts
+
+
 # -- the three questions --------------------------------------------------------------------
 def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, explain: bool = True) -> dict[str, Any]:
     """What one certificate alone evidences in ``target_fw`` on the date."""
@@ -438,6 +524,13 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
     vf, vu = r["validFrom"], r["validUntil"]
     valid = vf <= opts.as_of <= vu
     reqs, excluded = certificate_requirements(svc, cert, r["frameworkId"]) if valid else ([], {})
+    basis: dict[str, Any] | None = None
+    via_basis: list[Start] = []
+    if r.get("basis"):
+        info = {"id": compress(cert), "label": r["label"], "kind": "attestation"}
+        via_basis, basis = basis_starts(svc, info, r["basis"], opts.as_of, "", "full")
+        if not valid:
+            via_basis = []
     starts = [
         Start(
             kind="certificate",
@@ -455,7 +548,7 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
             },
         )
         for req in reqs
-    ]
+    ] + via_basis
     results = assess(svc, starts, target_fw, opts, None, explain=explain)
     audits = svc.select("certificate_audits", cert=cert)
     return {
@@ -472,12 +565,14 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
             "valid_on_date": valid,
             "excluded": [{"requirement": svc.notation_of(x), "reason": why} for x, why in excluded.items()],
             "audits": [{k: _iso(v) for k, v in a.items()} for a in audits],
+            "rests_on": basis,
         },
         "target": target_fw,
         "as_of": opts.as_of.isoformat(),
         "law_version": opts.layer,
         "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
         "summary": summarise(results),
+        "gap_kinds": gap_kinds(results),
         "requirements": results,
     }
 
@@ -528,6 +623,7 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         "certificates": certs,
         "ignored": [vars(i) for i in ignored],
         "summary": summarise(results),
+        "gap_kinds": gap_kinds(results),
         "by_origin": _origin_counts(results),
         "requirements": results,
     }
@@ -584,6 +680,7 @@ def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: 
         "as_of": opts.as_of.isoformat(),
         "law_version": opts.layer,
         "summary": total,
+        "gap_kinds": gap_kinds([r for s in per_system for r in s["requirements"]]),
         "systems": per_system,
         "gaps": gaps,
     }
@@ -666,6 +763,7 @@ def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     "curie": r["curie"],
                     "title": r["title"],
                     "status": r["status"],
+                    "gap": (r.get("gap") or {}).get("kind", ""),
                     "via": ", ".join(r["via"]),
                     "from": app.get("from") or "",
                     "applicability": app.get("status", ""),

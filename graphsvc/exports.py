@@ -36,7 +36,14 @@ import yaml
 
 from graphsvc import __version__
 from graphsvc.errors import QueryParameterError
-from graphsvc.mappingsets import PREDICATE_FOR, Mapping, mapping_iri
+from graphsvc.mappingsets import (
+    NO_COUNTERPART_PREDICATE,
+    NO_TERM_FOUND,
+    PREDICATE_FOR,
+    Mapping,
+    NoCounterpart,
+    mapping_iri,
+)
 from graphsvc.namespaces import (
     DCTERMS,
     FRAMEWORK,
@@ -105,7 +112,7 @@ def render(svc: Any, rows: Sequence[MappingT[str, Any]], fmt: str, source_fw: st
     if fmt == "oscal":
         return json.dumps(crosswalk_oscal(svc, rows, source_fw, target_fw), indent=2, ensure_ascii=False) + "\n"
     if fmt == "xlsx":
-        return crosswalk_xlsx(svc, rows)
+        return crosswalk_xlsx(svc, rows, source_fw, target_fw)
     raise QueryParameterError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
 
 
@@ -215,10 +222,15 @@ def _curie(value: str) -> str:
     return compress(value) if value.startswith(("http://", "https://")) else value
 
 
-def _prefixes_for(mappings: Sequence[Mapping]) -> dict[str, str]:
+def _prefixes_for(mappings: Sequence[Mapping], no_counterparts: Sequence[NoCounterpart] = ()) -> dict[str, str]:
     used: set[str] = set(_BASE_PREFIXES)
     for m in mappings:
         for value in (m.subject, m.object, m.justification, m.author, m.reviewer):
+            prefix, sep, _ = _curie(value).partition(":")
+            if sep and prefix in PREFIXES:
+                used.add(prefix)
+    for nc in no_counterparts:
+        for value in (nc.object, nc.justification, nc.author, nc.reviewer):
             prefix, sep, _ = _curie(value).partition(":")
             if sep and prefix in PREFIXES:
                 used.add(prefix)
@@ -231,15 +243,22 @@ def sssom_header(meta: MappingT[str, Any]) -> str:
     return "".join(f"# {line}\n" for line in text.splitlines())
 
 
-def sssom_tsv(mappings: Sequence[Mapping], meta: MappingT[str, Any], labels: MappingT[str, str] | None = None) -> str:
+def sssom_tsv(
+    mappings: Sequence[Mapping],
+    meta: MappingT[str, Any],
+    labels: MappingT[str, str] | None = None,
+    no_counterparts: Sequence[NoCounterpart] = (),
+) -> str:
     """A mapping set as SSSOM TSV with its ``#`` YAML header.
 
     ``meta`` holds the set metadata (``mapping_set_id``, ``mapping_set_title``,
     ``mapping_set_version``, ``license``, ``creator_id``, …); ``curie_map`` and
     ``extension_definitions`` are added. ``labels`` gives requirement titles by IRI.
+    ``no_counterparts`` are written after the mappings as ``sssom:NoTermFound`` rows in the
+    format of notes/coordination.md (the reason in both comment and rationale).
     """
     labels = labels or {}
-    header: dict[str, Any] = {"curie_map": _prefixes_for(mappings)}
+    header: dict[str, Any] = {"curie_map": _prefixes_for(mappings, no_counterparts)}
     header.update({k: v for k, v in meta.items() if v not in (None, "", [])})
     header["extension_definitions"] = EXTENSION_DEFINITIONS
     buf = io.StringIO()
@@ -265,6 +284,28 @@ def sssom_tsv(mappings: Sequence[Mapping], meta: MappingT[str, Any], labels: Map
                 m.rationale,
                 m.status,
                 "true" if m.derived else "false",
+            ]
+        )
+    for nc in no_counterparts:
+        w.writerow(
+            [
+                NO_TERM_FOUND,
+                "",
+                NO_COUNTERPART_PREDICATE,
+                "",
+                _curie(nc.object),
+                labels.get(nc.object, ""),
+                _curie(nc.justification),
+                nc.author,
+                nc.reviewer,
+                "" if nc.confidence is None else repr(nc.confidence),
+                nc.reason,
+                nc.source,
+                "",
+                "",
+                nc.reason,
+                nc.status,
+                "false",
             ]
         )
     return sssom_header(header) + buf.getvalue()
@@ -326,7 +367,18 @@ def crosswalk_sssom(svc: Any, rows: Sequence[MappingT[str, Any]], source_fw: str
     set_id, frm, to = export_set_id(svc, rows, source_fw, target_fw)
     mappings = row_mappings(svc, rows, set_id)
     meta = _export_meta(svc, rows, mappings, set_id, frm, to)
-    return sssom_tsv(mappings, meta, _labels(svc, mappings))
+    nothing = _no_counterparts(svc, source_fw, target_fw)
+    labels = {**_labels(svc, mappings), **{nc.object: svc.requirement_info(nc.object)["title"] for nc in nothing}}
+    return sssom_tsv(mappings, meta, labels, nothing)
+
+
+def _no_counterparts(svc: Any, source_fw: str, target_fw: str) -> list[NoCounterpart]:
+    """The no-counterpart decisions of a whole-matrix export (source and target both named)."""
+    if not (source_fw and target_fw):
+        return []
+    from graphsvc.decisions import between
+
+    return [d.record for d in between(svc, source_fw, target_fw)]
 
 
 # -- a mapping set read back from a store ---------------------------------------------------
@@ -349,6 +401,16 @@ SELECT ?m ?subject ?object ?relation ?strength ?status ?rationale ?justification
   OPTIONAL {{ ?m <{SSSOM}author_id> ?author }}
   OPTIONAL {{ ?m <{SSSOM}reviewer_id> ?reviewer }}
   OPTIONAL {{ ?m <{SSSOM}confidence> ?confidence }}
+}}"""
+
+_NO_COUNTERPARTS_QUERY = f"""
+SELECT ?d ?object ?framework ?reason ?status ?source ?justification ?author ?reviewer ?confidence WHERE {{
+  ?d <{GS}mappingSet> ?_set ; a <{GS}NoCounterpart> ; <{GS}noCounterpartFor> ?object ;
+     <{GS}searchedFramework> ?framework ; <{RDFS}comment> ?reason ; <{GS}status> ?status ;
+     <{DCTERMS}source> ?source ; <{SSSOM}mapping_justification> ?justification .
+  OPTIONAL {{ ?d <{SSSOM}author_id> ?author }}
+  OPTIONAL {{ ?d <{SSSOM}reviewer_id> ?reviewer }}
+  OPTIONAL {{ ?d <{SSSOM}confidence> ?confidence }}
 }}"""
 
 _HOPS_QUERY = f"""
@@ -404,6 +466,31 @@ def read_mapping_set(store: Any, set_id: str) -> tuple[dict[str, Any], list[Mapp
     return meta, out
 
 
+def read_no_counterparts(store: Any, set_id: str) -> list[NoCounterpart]:
+    """A mapping set's no-counterpart decisions as stored, by object."""
+    from pyoxigraph import NamedNode
+
+    out = []
+    for r in store.select(_NO_COUNTERPARTS_QUERY, bindings={"_set": NamedNode(set_id)}):
+        v = {k: py(t) for k, t in r.items()}
+        out.append(
+            NoCounterpart(
+                iri=v["d"],
+                object=v["object"],
+                framework=v["framework"],
+                reason=v["reason"],
+                status=v["status"],
+                source=v["source"],
+                set_id=set_id,
+                justification=v["justification"],
+                author=v.get("author", ""),
+                reviewer=v.get("reviewer", ""),
+                confidence=v.get("confidence"),
+            )
+        )
+    return sorted(out, key=lambda nc: nc.object)
+
+
 # -- OSCAL 1.2 mapping collection ---------------------------------------------------------------
 def _uuid(*parts: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "|".join(parts)))
@@ -438,6 +525,9 @@ def crosswalk_oscal(
     groups: dict[tuple[str, str], list[Mapping]] = defaultdict(list)
     for m in mappings:
         groups[(fw_of.get(m.subject, ""), fw_of.get(m.object, ""))].append(m)
+    nothing = _no_counterparts(svc, source_fw, target_fw)
+    if nothing and (frm, to) not in groups:
+        groups[(frm, to)] = []
     oscal_mappings = []
     for (sfw, tfw), items in sorted(groups.items()):
         maps = []
@@ -467,14 +557,15 @@ def crosswalk_oscal(
             entry["props"] = props
             entry["remarks"] = m.comment
             maps.append(entry)
-        oscal_mappings.append(
-            {
-                "uuid": _uuid(set_id, sfw, tfw),
-                "source-resource": _resource(frameworks, sfw),
-                "target-resource": _resource(frameworks, tfw),
-                "maps": maps,
-            }
-        )
+        group: dict[str, Any] = {
+            "uuid": _uuid(set_id, sfw, tfw),
+            "source-resource": _resource(frameworks, sfw),
+            "target-resource": _resource(frameworks, tfw),
+            "maps": maps,
+        }
+        if nothing and (sfw, tfw) == (frm, to):
+            _add_no_counterparts(group, nothing, tfw)
+        oscal_mappings.append(group)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     provenance: dict[str, Any] = {
         "method": "hybrid" if any(m.derived for m in mappings) else "human",
@@ -498,6 +589,20 @@ def crosswalk_oscal(
             "mappings": oscal_mappings,
         }
     }
+
+
+def _add_no_counterparts(group: dict[str, Any], nothing: Sequence[NoCounterpart], target_fw: str) -> None:
+    """No-counterpart decisions in OSCAL: the targets in ``target-gap-summary`` (mapped by
+    nothing), and one ``no-counterpart`` prop per target whose remarks give the reason."""
+    ids = [_local_id(nc.object, target_fw) for nc in nothing]
+    group["target-gap-summary"] = {
+        "uuid": _uuid(group["uuid"], "target-gap-summary"),
+        "unmapped-controls": [{"with-ids": ids}],
+    }
+    group["props"] = [
+        {**_prop("no-counterpart", ident), "remarks": f"{_one_line(nc.reason)} Source: {_one_line(nc.source)}"}
+        for ident, nc in zip(ids, nothing, strict=True)
+    ]
 
 
 def _resource(frameworks: MappingT[str, MappingT[str, Any]], fw: str) -> dict[str, Any]:
@@ -527,8 +632,10 @@ def _path_text(row: MappingT[str, Any]) -> str:
     )
 
 
-def crosswalk_xlsx(svc: Any, rows: Sequence[MappingT[str, Any]]) -> bytes:
-    """Sheet "Crosswalk" (one row per link) and sheet "Matrix" (sources × targets, relation per cell)."""
+def crosswalk_xlsx(svc: Any, rows: Sequence[MappingT[str, Any]], source_fw: str = "", target_fw: str = "") -> bytes:
+    """Sheet "Crosswalk" (one row per link), sheet "Matrix" (sources × targets, relation per
+    cell) and, for a whole matrix, sheet "No counterpart" (the target requirements the source
+    framework has nothing for, with the reason)."""
     from graphsvc.results import to_xlsx
 
     many_sources = len({svc.framework_of.get(expand(r["source_curie"]), "") for r in rows}) > 1
@@ -578,7 +685,22 @@ def crosswalk_xlsx(svc: Any, rows: Sequence[MappingT[str, Any]]) -> bytes:
         {corner: name, **{tname: cell.get((scurie, tcurie), "") for tcurie, tname in targets}}
         for scurie, name in sources
     ] or [{corner: ""}]
-    return to_xlsx({"Crosswalk": sheet, "Matrix": matrix}, status_column=None)
+    sheets: dict[str, list[dict[str, Any]]] = {"Crosswalk": sheet, "Matrix": matrix}
+    if source_fw and target_fw:
+        nothing = [
+            {
+                "target": svc.notation_of(nc.object),
+                "target title": svc.requirement_info(nc.object)["title"],
+                "searched framework": source_fw,
+                "decision": "no counterpart",
+                "reason": nc.reason,
+                "source_ref": nc.source,
+                "status": nc.status,
+            }
+            for nc in _no_counterparts(svc, source_fw, target_fw)
+        ]
+        sheets["No counterpart"] = nothing or [dict.fromkeys(("target", "reason"), "")]
+    return to_xlsx(sheets, status_column=None)
 
 
 _CROSSWALK_COLUMNS = (

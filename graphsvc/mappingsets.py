@@ -4,6 +4,13 @@ Parsing is our own (it must report file:line for every bad row and must be fast)
 ``sssom`` package's validator checks the shipped files in the tests. Every row needs a
 subject and object that exist in the catalogs, a set relation, a strength, a status, a
 comment and a source; any failure refuses the whole build with its file and line.
+
+A row whose subject is ``sssom:NoTermFound`` is not a mapping but a *no-counterpart
+decision*: the set's source framework was searched and holds nothing for the object (the
+format is fixed in notes/coordination.md: predicate ``skos:exactMatch``, no modifier, empty
+set_relation and strength, the reason in both rationale and comment). It becomes a
+:class:`NoCounterpart` (``gs:NoCounterpart`` in the graph), never a :class:`Mapping`, so
+chaining and coverage cannot walk it; coverage uses it to say why a gap is a gap.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +40,8 @@ PREDICATE_FOR = {
     "intersects": "skos:relatedMatch",
     "not-related": "skos:relatedMatch",
 }
+NO_TERM_FOUND = "sssom:NoTermFound"
+NO_COUNTERPART_PREDICATE = "skos:exactMatch"
 REQUIRED_COLUMNS = (
     "subject_id",
     "predicate_id",
@@ -70,6 +79,23 @@ class Mapping:
     path: tuple[str, ...] = ()  # IRIs of the direct mappings a derived one came from
 
 
+@dataclass(frozen=True)
+class NoCounterpart:
+    """A decision that the set's source framework has nothing for ``object``, and why."""
+
+    iri: str
+    object: str
+    framework: str  # the framework searched (its IRI), the subject side of the set
+    reason: str
+    status: str
+    source: str
+    set_id: str
+    justification: str
+    author: str = ""
+    reviewer: str = ""
+    confidence: float | None = None
+
+
 @dataclass
 class MappingSet:
     set_id: str
@@ -78,6 +104,7 @@ class MappingSet:
     mappings: list[Mapping]
     path: Path | None = None
     origins: dict[str, str] = field(default_factory=dict)  # mapping IRI -> file:line
+    no_counterparts: list[NoCounterpart] = field(default_factory=list)
 
     @property
     def graph(self) -> str:
@@ -98,8 +125,76 @@ def _expand(curie: str, curie_map: dict[str, str], where: str, column: str) -> s
     return curie_map[prefix] + local
 
 
-def parse_sssom(path: Path, known: set[str] | None = None) -> MappingSet:
-    """Read one SSSOM TSV file; ``known`` is the set of requirement IRIs rows may use.
+def no_counterpart_iri(set_id: str, obj: str) -> str:
+    return mapping_iri(set_id, NO_TERM_FOUND, obj, "no-counterpart")
+
+
+def _subject_framework(
+    path: Path, meta: dict[str, Any], mappings: list[Mapping], frameworks: dict[str, str] | None
+) -> str:
+    """The framework a set's no-counterpart rows speak for: ``subject_source`` in the header,
+    else the one framework every mapping row's subject belongs to."""
+    if meta.get("subject_source"):
+        return str(meta["subject_source"])
+    found = set()
+    for m in mappings:
+        ns = next((n for n in (frameworks or {}) if m.subject.startswith(n)), None)
+        found.add((frameworks or {})[ns] if ns else m.subject.rsplit("/", 1)[0] + "/")
+    if len(found) != 1:
+        raise DataLoadError(
+            f"{path}: no-counterpart rows need one source framework: give 'subject_source' in the header "
+            f"(the subjects span {len(found)} frameworks)"
+        )
+    return found.pop()
+
+
+def _no_counterpart(row: dict[str, str], where: str, set_id: str, obj: str, curie_map: dict[str, str]) -> NoCounterpart:
+    """One ``sssom:NoTermFound`` row, checked against the fixed format."""
+
+    def need(col: str) -> str:
+        value = (row.get(col) or "").strip()
+        if not value:
+            raise DataLoadError(f"{where}: field {col!r} is empty (a no-counterpart row needs it)")
+        return value
+
+    predicate = need("predicate_id")
+    if predicate != NO_COUNTERPART_PREDICATE or (row.get("predicate_modifier") or "").strip():
+        raise DataLoadError(
+            f"{where}: field 'predicate_id': a {NO_TERM_FOUND} row uses {NO_COUNTERPART_PREDICATE} with no "
+            "predicate_modifier"
+        )
+    for col in ("set_relation", "strength"):
+        if (row.get(col) or "").strip():
+            raise DataLoadError(f"{where}: field {col!r} must be empty in a {NO_TERM_FOUND} row (nothing is mapped)")
+    status = need("status")
+    if status not in STATUSES:
+        raise DataLoadError(f"{where}: field 'status' is {status!r}; expected one of {', '.join(STATUSES)}")
+    reason = need("comment")
+    need("rationale")
+    conf_text = (row.get("confidence") or "").strip()
+    try:
+        confidence = float(conf_text) if conf_text else None
+    except ValueError as exc:
+        raise DataLoadError(f"{where}: field 'confidence' is {conf_text!r}; expected 0-1") from exc
+    return NoCounterpart(
+        iri=no_counterpart_iri(set_id, obj),
+        object=obj,
+        framework="",
+        reason=reason,
+        status=status,
+        source=need("source"),
+        set_id=set_id,
+        justification=_expand(need("mapping_justification"), curie_map, where, "mapping_justification"),
+        author=need("author_id"),
+        reviewer=(row.get("reviewer_id") or "").strip(),
+        confidence=confidence,
+    )
+
+
+def parse_sssom(path: Path, known: set[str] | None = None, frameworks: dict[str, str] | None = None) -> MappingSet:
+    """Read one SSSOM TSV file; ``known`` is the set of requirement IRIs rows may use, and
+    ``frameworks`` maps each catalog namespace to its framework IRI (to name the framework a
+    no-counterpart row speaks for).
 
     :raises DataLoadError: with ``file:line`` and the field at fault.
     """
@@ -131,8 +226,30 @@ def parse_sssom(path: Path, known: set[str] | None = None) -> MappingSet:
     mappings: list[Mapping] = []
     origins: dict[str, str] = {}
     seen: dict[tuple[str, str, str], str] = {}
+    nothing: list[NoCounterpart] = []
+    decided: dict[str, str] = {}  # object IRI -> file:line of its no-counterpart row
+    mapped: dict[str, str] = {}  # object IRI -> file:line of its first mapping row
     for row in reader:
         where = f"{path}:{n + reader.line_num}"
+        if (row.get("subject_id") or "").strip() == NO_TERM_FOUND:
+            obj_text = (row.get("object_id") or "").strip()
+            if not obj_text:
+                raise DataLoadError(f"{where}: field 'object_id' is empty")
+            obj = _expand(obj_text, curie_map, where, "object_id")
+            if known is not None and obj not in known:
+                raise DataLoadError(f"{where}: field 'object_id': {obj_text} is not in the catalogs")
+            if obj in decided:
+                raise DataLoadError(f"{where}: field 'object_id': this no-counterpart row repeats {decided[obj]}")
+            if obj in mapped:
+                raise DataLoadError(
+                    f"{where}: field 'object_id': {obj_text} is mapped at {mapped[obj]}; a no-counterpart "
+                    "record and a mapping for one item contradict each other"
+                )
+            decided[obj] = where
+            nc = _no_counterpart(row, where, set_id, obj, curie_map)
+            origins[nc.iri] = where
+            nothing.append(nc)
+            continue
 
         def need(col: str, row: dict[str, str] = row, where: str = where) -> str:
             value = (row.get(col) or "").strip()
@@ -179,6 +296,14 @@ def parse_sssom(path: Path, known: set[str] | None = None) -> MappingSet:
         if key in seen:
             raise DataLoadError(f"{where}: this row repeats {seen[key]}")
         seen[key] = where
+        chained = (row.get("mapping_justification") or "").strip() == "semapv:MappingChaining"
+        if relation != "not-related" and not chained:  # a derived row in an export is no decision
+            if obj in decided:
+                raise DataLoadError(
+                    f"{where}: field 'object_id': {row['object_id']} has a no-counterpart record at "
+                    f"{decided[obj]}; a mapping and that record contradict each other"
+                )
+            mapped.setdefault(obj, where)
         origins[mapping_iri(set_id, subject, obj, relation)] = where
         mappings.append(
             Mapping(
@@ -198,12 +323,40 @@ def parse_sssom(path: Path, known: set[str] | None = None) -> MappingSet:
                 confidence=confidence,
             )
         )
+    if nothing:
+        fw = _subject_framework(path, meta, mappings, frameworks)
+        nothing = [replace(nc, framework=fw) for nc in nothing]
     key = path.name.removesuffix(".tsv").removesuffix(".sssom")
-    return MappingSet(set_id=set_id, key=key, meta=meta, mappings=mappings, path=path, origins=origins)
+    return MappingSet(
+        set_id=set_id, key=key, meta=meta, mappings=mappings, path=path, origins=origins, no_counterparts=nothing
+    )
 
 
-def load_mapping_sets(mappings_dir: Path, known: set[str] | None) -> list[MappingSet]:
-    return [parse_sssom(p, known) for p in sorted((mappings_dir / "sssom").glob("*.sssom.tsv"))]
+def load_mapping_sets(
+    mappings_dir: Path, known: set[str] | None, frameworks: dict[str, str] | None = None
+) -> list[MappingSet]:
+    return [parse_sssom(p, known, frameworks) for p in sorted((mappings_dir / "sssom").glob("*.sssom.tsv"))]
+
+
+def no_counterpart_triples(nc: NoCounterpart) -> list[TripleTuple]:
+    s = iri(nc.iri)
+    out: list[TripleTuple] = [
+        (s, RDF_TYPE, g("NoCounterpart")),
+        (s, g("noCounterpartFor"), iri(nc.object)),
+        (s, g("searchedFramework"), iri(nc.framework)),
+        (s, g("status"), lit(nc.status)),
+        (s, iri(RDFS + "comment"), lit(nc.reason)),
+        (s, iri(DCTERMS + "source"), lit(nc.source)),
+        (s, iri(SSSOM + "mapping_justification"), iri(nc.justification)),
+        (s, g("mappingSet"), iri(nc.set_id)),
+    ]
+    if nc.author:
+        out.append((s, iri(SSSOM + "author_id"), lit(nc.author)))
+    if nc.reviewer:
+        out.append((s, iri(SSSOM + "reviewer_id"), lit(nc.reviewer)))
+    if nc.confidence is not None:
+        out.append((s, iri(SSSOM + "confidence"), lit(nc.confidence)))
+    return out
 
 
 def mapping_triples(m: Mapping) -> list[TripleTuple]:
@@ -253,6 +406,8 @@ def set_triples(ms: MappingSet) -> list[TripleTuple]:
         out.append((s, iri(DCTERMS + "issued"), lit(meta["mapping_date"])))
     for m in ms.mappings:
         out += mapping_triples(m)
+    for nc in ms.no_counterparts:
+        out += no_counterpart_triples(nc)
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphsvc.attestations import attestation_basis
 from graphsvc.catalogs import ROLES
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
@@ -367,6 +368,7 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             priv.append((E, g("supports"), iri(C_iri)))
 
     # certificates and attestations (published)
+    certificates: dict[str, str] = {}  # certificate id -> framework edition, for rests_on
     for key, cls in (("certificates", "Certificate"), ("attestations", "Attestation")):
         for a in rd.mappings(data, key):
             ra = r_for(a)
@@ -396,6 +398,9 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             if cls == "Attestation":
                 level = str(ra.req(a, "level"))
                 pub.append((A, g("attestationLevel"), iri(requirement(f"starai:{level}", a, "level", ra))))
+                pub += attestation_basis(a, ra, level, org_id, certificates)
+            else:
+                certificates[str(ra.ident(a))] = fw
             scope = ra.items(a, "scope")
             if not scope:
                 raise ra.fail(a, "scope", "list the systems the certificate covers")

@@ -363,3 +363,17 @@ def cover(svc: GraphService, source_fw: str, target_fw: str, budget: int = 12, d
             }
         )
     return rows
+
+
+def reach(svc: GraphService, source_fw: str, target_fw: str) -> dict[str, Any]:
+    """The reach report of the mapping sets from one framework into another."""
+    from graphsvc.reach import reach_report
+
+    return reach_report(svc, source_fw, target_fw)
+
+
+def consistency(svc: GraphService) -> list[dict[str, Any]]:
+    """Cross-set consistency findings, with the recorded explanations applied."""
+    from graphsvc.consistency import check, finding_rows, load_explanations
+
+    return finding_rows(svc, check(svc, load_explanations(svc.settings.mappings_dir / "chains.yaml")))

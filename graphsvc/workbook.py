@@ -1,4 +1,8 @@
-"""The auditor's workbook: a coverage answer as xlsx (summary, one sheet per system, paths)."""
+"""The auditor's workbook: a coverage answer as xlsx (summary, one sheet per system, paths).
+
+Each requirement row has a ``gap`` column: ``no-counterpart`` (the starting frameworks
+recorded that they have nothing for it; the explanation gives the reason) or
+``not-reached`` (nothing that holds on the date reaches it)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ def coverage_workbook(result: dict[str, Any]) -> bytes:
         {"item": "law version", "value": result["law_version"]},
     ]
     summary += [{"item": k, "value": v} for k, v in result["summary"].items()]
+    # a gap with no counterpart in the starting frameworks is not the same as one nothing reached
+    summary += [{"item": f"gap: {k.replace('-', ' ')}", "value": v} for k, v in (result.get("gap_kinds") or {}).items()]
     sheets: dict[str, list[dict[str, Any]]] = {"Summary": summary}
     systems = result.get("systems") or [result]
     paths: list[dict[str, Any]] = []

@@ -20,13 +20,22 @@ import pytest
 from graphsvc import exports
 from graphsvc.config import PROJECT_ROOT
 from graphsvc.crosswalk import inverse
+from graphsvc.decisions import between
 from graphsvc.errors import QueryParameterError
 from graphsvc.mappingsets import PREDICATE_FOR, parse_sssom, set_triples
-from graphsvc.namespaces import compress, expand
+from graphsvc.namespaces import FRAMEWORK, compress, expand
 from graphsvc.service import crosswalk, crosswalk_matrix
 from graphsvc.store import EmbeddedStore
 from tests.conftest import oscal_schema_errors
 
+FRAMEWORK_OF_NAMESPACE = {
+    ns: FRAMEWORK + key
+    for key, ns in (
+        ("iso42001-2023", "https://w3id.org/graphsvc/req/iso42001-2023/"),
+        ("euaia-2024-1689", "https://w3id.org/graphsvc/req/euaia-2024-1689/"),
+        ("nistairmf-1.0", "https://w3id.org/graphsvc/req/nistairmf-1.0/"),
+    )
+}
 SHIPPED = sorted((PROJECT_ROOT / "mappings" / "sssom").glob("*.sssom.tsv"))
 OSCAL_RELATIONS = {"equivalent-to", "equal-to", "subset-of", "superset-of", "intersects-with", "no-relationship"}
 
@@ -86,10 +95,16 @@ def test_sssom_export_of_matrix_is_valid_and_matches_graph(service: Any, matrix:
     assert set(msdf.df["mapping_date"]) == {dt.date.today().isoformat()}  # sssom moves it into the rows
     declared = {e["slot_name"] for e in msdf.metadata["extension_definitions"]}
     assert {"set_relation", "strength", "rationale", "status", "derived"} <= declared
-    assert len(msdf.df) == len(matrix)
+    nothing = between(service, "iso42001", "euaia")
+    assert nothing, "the shipped iso42001 → euaia set records no no-counterpart decision"
+    assert len(msdf.df) == len(matrix) + len(nothing)
 
     # standard slots, as the sssom package read them
     df = msdf.df.fillna("")
+    decided = df[df["subject_id"] == "sssom:NoTermFound"]
+    assert {expand(o) for o in decided["object_id"]} == {d.target for d in nothing}
+    assert set(decided["predicate_id"]) == {"skos:exactMatch"}
+    df = df[df["subject_id"] != "sssom:NoTermFound"]
     modifier = df["predicate_modifier"] if "predicate_modifier" in df else [""] * len(df)
     columns = (df["subject_id"], df["predicate_id"], modifier, df["object_id"])
     seen = {(expand(s), p, mod, expand(o)) for s, p, mod, o in zip(*columns, strict=True)}
@@ -106,7 +121,12 @@ def test_sssom_export_of_matrix_is_valid_and_matches_graph(service: Any, matrix:
 
     # the extension columns, with graphsvc's parser (which also checks every row resolves) and as text
     parsed = parse_sssom(path, known=set(service.framework_of))
-    flag = {(expand(r["subject_id"]), expand(r["object_id"])): r["derived"] for r in raw_rows(path)}
+    assert {(nc.object, nc.reason) for nc in parsed.no_counterparts} == {(d.target, d.reason) for d in nothing}
+    flag = {
+        (expand(r["subject_id"]), expand(r["object_id"])): r["derived"]
+        for r in raw_rows(path)
+        if r["subject_id"] != "sssom:NoTermFound"
+    }
     assert set(flag.values()) == {"true", "false"}
     direct = {
         (m.subject, m.object, m.relation, m.strength) for m in parsed.mappings if flag[(m.subject, m.object)] == "false"
@@ -128,7 +148,7 @@ def test_sssom_export_of_matrix_is_valid_and_matches_graph(service: Any, matrix:
         else:
             assert m.justification != "https://w3id.org/semapv/vocab/MappingChaining"
     for raw in raw_rows(path):
-        assert raw["subject_label"] and raw["object_label"]
+        assert raw["object_label"] and (raw["subject_label"] or raw["subject_id"] == "sssom:NoTermFound")
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
@@ -139,13 +159,20 @@ def test_sssom_round_trip_through_the_graph_loses_nothing(path: Path, service: A
     store.replace_graphs({original.graph: set_triples(original)})
 
     meta, mappings = exports.read_mapping_set(store, original.set_id)
+    nothing = exports.read_no_counterparts(store, original.set_id)
     labels = {r: service.requirement_info(r)["title"] for m in mappings for r in (m.subject, m.object)}
+    labels |= {nc.object: service.requirement_info(nc.object)["title"] for nc in nothing}
     out = tmp_path / path.name
-    out.write_text(exports.sssom_tsv(mappings, meta, labels), encoding="utf-8")
+    out.write_text(exports.sssom_tsv(mappings, meta, labels, nothing), encoding="utf-8")
 
-    again = parse_sssom(out, known=set(service.framework_of))
+    again = parse_sssom(out, known=set(service.framework_of), frameworks=FRAMEWORK_OF_NAMESPACE)
     key = lambda m: (m.subject, m.object, m.relation)  # noqa: E731
     assert sorted(again.mappings, key=key) == sorted(original.mappings, key=key)  # every Mapping field
+    # every no-counterpart field too (framework inferred from the rows both times)
+    first = parse_sssom(path, frameworks=FRAMEWORK_OF_NAMESPACE)
+    assert sorted(again.no_counterparts, key=lambda n: n.object) == sorted(
+        first.no_counterparts, key=lambda n: n.object
+    )
     for field in (
         "mapping_set_id",
         "creator_id",
@@ -208,6 +235,12 @@ def test_oscal_export_validates(service: Any, matrix: list[dict]) -> None:
         assert m["targets"][0]["id-ref"] == row["target_curie"].split(":", 1)[1]
         assert {p["value"] for p in m["targets"][0]["props"]} >= {row["target"], row["target_curie"]}
     assert {m["relationship"] for m in maps} >= {"subset-of", "intersects-with"}
+    # no-counterpart decisions: the targets in the gap summary, each with its reason as a prop
+    nothing = between(service, "iso42001", "euaia")
+    [gap] = mapping["target-gap-summary"]["unmapped-controls"]
+    assert set(gap["with-ids"]) == {d.target.rsplit("/", 1)[-1] for d in nothing}
+    reasons = {p["value"]: p["remarks"] for p in mapping["props"] if p["name"] == "no-counterpart"}
+    assert all(reasons[d.target.rsplit("/", 1)[-1]].startswith(d.reason) for d in nothing)
 
 
 def test_oscal_export_of_one_requirement_to_every_framework(service: Any) -> None:
@@ -238,7 +271,11 @@ def test_xlsx_export(service: Any, matrix: list[dict], tmp_path: Path) -> None:
     path = tmp_path / "crosswalk.xlsx"
     path.write_bytes(data)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Crosswalk", "Matrix"]
+    assert wb.sheetnames == ["Crosswalk", "Matrix", "No counterpart"]
+    decided = [[c.value for c in row] for row in wb["No counterpart"].iter_rows()]
+    assert decided[0][:5] == ["target", "target title", "searched framework", "decision", "reason"]
+    nothing = between(service, "iso42001", "euaia")
+    assert {(r[0], r[4]) for r in decided[1:]} == {(d.notation, d.reason) for d in nothing}
 
     ws = wb["Crosswalk"]
     header = [c.value for c in ws[1]]

@@ -9,6 +9,9 @@
   let model = null; // what is on screen
   const detailCache = new Map(); // system id → coverage with paths (org mode)
 
+  /* a gap with no counterpart in the starting frameworks differs from one that nothing reached */
+  const GAP_TEXT = { 'no-counterpart': 'no counterpart', 'not-reached': 'not reached' };
+
   const short = (id) => String(id || '').replace(/^gsd:/, '');
   const certOrg = (c) => c.id.split('/')[1] || '';
   const enc = (s) => s.split('/').map(encodeURIComponent).join('/');
@@ -118,7 +121,8 @@
     for (const s of STATUSES) {
       cards.append(el('div', { class: 'card' }, el('h3', {}, GS.statusSwatch(s)),
         el('div', { class: 'big', text: String(summary[s] || 0) }),
-        el('div', { class: 'small muted', text: s === 'not-applicable' ? 'do not bind or do not apply yet' : 'requirements' })));
+        el('div', { class: 'small muted', text: s === 'not-applicable' ? 'do not bind or do not apply yet'
+          : s === 'gap' && data.gap_kinds ? data.gap_kinds['no-counterpart'] + ' no counterpart; ' + data.gap_kinds['not-reached'] + ' not reached' : 'requirements' })));
     }
     if (data.system) {
       const s = data.system;
@@ -242,10 +246,11 @@
           if (!r) { tr.append(el('td', { text: '' })); return; }
           tr.append(el('td', {}, el('button', {
             type: 'button', class: 'cell st-' + r.status, 'aria-pressed': 'false',
-            'aria-label': r.notation + ' ' + r.title + ', ' + c.label + ': ' + r.status + (r.via.length ? ' via ' + r.via.join(', ') : '') + '. Show justification',
-            dataset: { curie, col: String(ci), status: r.status },
+            'aria-label': r.notation + ' ' + r.title + ', ' + c.label + ': ' + r.status + (r.gap ? ' (' + GAP_TEXT[r.gap.kind] + ')' : '') + (r.via.length ? ' via ' + r.via.join(', ') : '') + '. Show justification',
+            dataset: { curie, col: String(ci), status: r.status, gap: r.gap ? r.gap.kind : '' },
             on: { click: (ev) => showDetail(ev.currentTarget, c, r) },
-          }, STATUS_TEXT[r.status], r.via.length ? el('span', { class: 'via', text: ' · ' + r.via.join(', ') }) : null)));
+          }, STATUS_TEXT[r.status], r.gap ? el('span', { class: 'via gap-' + r.gap.kind, text: ' · ' + GAP_TEXT[r.gap.kind] }) : null,
+            r.via.length ? el('span', { class: 'via', text: ' · ' + r.via.join(', ') }) : null)));
         });
         tbody.append(tr);
       }
@@ -257,7 +262,8 @@
   /* -- the detail panel ------------------------------------------------------------------------ */
   const KIND = {
     control: 'control', certificate: 'certificate', 'inherited-control': 'provider control',
-    'inherited-certificate': 'provider certificate',
+    'inherited-certificate': 'provider certificate', attestation: 'attestation',
+    'inherited-attestation': 'provider attestation',
   };
 
   function node(fw, text, cls) {
@@ -280,7 +286,8 @@
     const st = p.start;
     const chain = el('ol', { class: 'chain', 'aria-label': 'Path ' + (i + 1) + ' from start to target' });
     chain.append(el('li', {}, node(KIND[st.kind] + ' · ' + p.origin, short(st.id).replace(/^(control|certificate|attestation)\//, '') + ': ' + st.label, 'start')));
-    const verb = st.kind.endsWith('certificate') ? 'certifies' : 'implements';
+    const certified = st.kind.endsWith('certificate') || st.kind.endsWith('attestation');
+    const verb = certified ? 'certifies' : 'implements';
     const last = p.hops.length === 0;
     chain.append(el('li', {}, edge(st.extent === 'full' ? verb : 'partly ' + verb, null, st.extent),
       node(p.requirement.framework, p.requirement.notation, last ? 'target' : '')));
@@ -298,7 +305,10 @@
     } else {
       block.append(el('p', { class: 'small', text: 'Directly on the target requirement (no mapping needed).' }));
     }
-    if (st.kind.endsWith('certificate')) {
+    if (st.rests_on) {
+      block.append(el('p', { class: 'small' }, el('strong', { text: 'Rests on: ' }), st.rests_on.label + ' (' + short(st.rests_on.id) + '), valid until ' + st.rests_on.valid_until + '; the attestation reaches the targets through this certificate.'));
+    }
+    if (certified) {
       block.append(el('p', { class: 'small' }, 'Certificate issued by ' + (st.issuer || 'unknown') +
         (st.accreditation ? ', accredited by ' + st.accreditation : '') + (st.valid_until ? ', valid until ' + st.valid_until + ' ' : ' '),
         st.valid_until ? validity({ valid_until: st.valid_until }, asOf) : null));
@@ -353,6 +363,13 @@
         r.applicability.status + (r.applicability.from ? ' (from ' + r.applicability.from + ')' : '') + '. ' + r.applicability.reason));
     }
     parts.push(el('p', { class: 'explanation' }, r.explanation));
+    if (r.gap) {
+      parts.push(el('p', { class: 'gap-kind' }, el('strong', { text: r.gap.kind === 'no-counterpart' ? 'No counterpart: ' : 'Not reached: ' }),
+        r.gap.kind === 'no-counterpart' ? 'the starting framework has nothing for this requirement (a recorded decision, with its reason).' : 'nothing that holds on the date reaches it.'));
+      if (r.gap.decisions.length) {
+        parts.push(el('ul', { class: 'small' }, r.gap.decisions.map((d) => el('li', {}, el('strong', { text: 'No ' + d.label + ' counterpart: ' }), d.reason + ' (' + d.source + ')'))));
+      }
+    }
     const paths = r.paths || [];
     parts.push(el('h3', { text: 'Justification paths (' + paths.length + (r.path_count > paths.length ? ' of ' + r.path_count : '') + ')' }));
     if (!paths.length) parts.push(el('p', { class: 'muted', text: r.status === 'not-applicable' ? 'Not applicable, so no paths are needed.' : 'Nothing that holds on the date reaches this requirement.' }));
