@@ -15,6 +15,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
+from graphsvc.catalog_rules import Condition, TransitionalRule, condition_triples, load_conditions, load_transitional
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, FRAMEWORK_PREFIXES, RDFS, SKOS, graph_iri
 from graphsvc.store import TripleTuple
@@ -38,7 +39,17 @@ KINDS = {
     "paragraph",
     "point",
     "annex_point",
+    "subparagraph",
+    # provisions of the EU AI Act that impose no duty of their own: never obligations, never
+    # coverage targets (see NON_OBLIGATION_KINDS)
+    "derogation",
+    "permission",
+    "scope_rule",
+    "without_prejudice",
 }
+#: Kinds of catalog rows that say what a rule covers, allow something, or save other law,
+#: rather than require anything; such a row may not carry roles or categories.
+NON_OBLIGATION_KINDS = frozenset({"derogation", "permission", "scope_rule", "without_prejudice"})
 ROLES = (
     "provider",
     "deployer",
@@ -86,6 +97,8 @@ class Catalog:
     meta: dict[str, Any]
     requirements: list[Requirement]
     path: Path
+    conditions: list[Condition] = field(default_factory=list)
+    transitional: list[TransitionalRule] = field(default_factory=list)
 
     def by_notation(self) -> dict[str, Requirement]:
         return {r.notation: r for r in self.requirements}
@@ -132,6 +145,7 @@ class Catalog:
                 out.append((s, RDF_TYPE, g("Obligation")))
                 out += [(s, g("bindsRole"), g("role-" + role)) for role in r.roles]
                 out += [(s, g("concernsCategory"), g("cat-" + c)) for c in r.categories]
+        out += condition_triples(self.meta["namespace"], self.conditions, self.transitional)
         return out
 
 
@@ -203,6 +217,10 @@ def load_catalog(path: Path) -> Catalog:
                         raise DataLoadError(
                             f"{where}: field 'categories' has {cat!r}; expected {', '.join(CATEGORIES)}"
                         )
+                if roles and kind in NON_OBLIGATION_KINDS:
+                    raise DataLoadError(
+                        f"{where}: field 'roles': a {kind} row imposes no duty, so it binds no role; leave roles and categories empty"
+                    )
                 if bool(roles) != bool(cats):
                     raise DataLoadError(f"{where}: an obligation needs both 'roles' and 'categories'")
                 seen[notation] = where
@@ -235,6 +253,8 @@ def load_catalog(path: Path) -> Catalog:
         meta=meta,
         requirements=reqs,
         path=path,
+        conditions=load_conditions(path / "conditions.csv", reqs, ROLES, CATEGORIES),
+        transitional=load_transitional(path / "transitional", CATEGORIES),
     )
 
 
