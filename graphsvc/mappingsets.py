@@ -413,3 +413,31 @@ def set_triples(ms: MappingSet) -> list[TripleTuple]:
 
 def all_mappings(sets: Iterable[MappingSet]) -> list[Mapping]:
     return [m for s in sets for m in s.mappings]
+
+
+CONTAINMENT = ("equal", "subset", "superset")
+REVIEW_MARK = "Reviewer check"
+
+
+def containment_problems(ms: MappingSet) -> list[str]:
+    """Containment rows that break the rule of the design brief, as ``file:line: why``.
+
+    A containment row (equal, subset, superset) holds only if every conforming implementation
+    of one side meets the other's demand as written, so it has strength 10, names a second
+    reviewer (``reviewer_id``, not the author) and writes that reviewer's check in the comment
+    (a sentence starting "Reviewer check").
+    """
+    out = []
+    for m in ms.mappings:
+        if m.relation not in CONTAINMENT or m.status == "rejected":
+            continue
+        where = ms.origins.get(m.iri, str(ms.path))
+        if m.strength != 10:
+            out.append(f"{where}: {m.relation} row has strength {m.strength}; containment means 10, else intersects")
+        if not m.reviewer or m.reviewer == m.author:
+            out.append(f"{where}: {m.relation} row names no second reviewer (reviewer_id)")
+        if REVIEW_MARK not in m.comment:
+            out.append(
+                f"{where}: {m.relation} row does not write the reviewer's check ('{REVIEW_MARK} ...') in its comment"
+            )
+    return out

@@ -174,3 +174,17 @@ def test_an_organisation_cannot_attach_controls_or_certificates_to_anothers_syst
     )
     with pytest.raises(DataLoadError, match=r"cert.yaml:5: field 'scope'.*only depends_on"):
         read_org(cert)
+
+
+def test_level_2_attestation_must_rest_on_an_iso_certificate(writable: Settings) -> None:
+    org = Path(writable.root) / "mappings" / "examples" / "microsoft.yaml"
+    _edit(org, "    rests_on: iso42001-m365-copilot\n", "")
+    with pytest.raises(
+        DataLoadError, match=r"microsoft.yaml:\d+: .*rests_on.*level-2 attestation rests on a iso42001-2023"
+    ):
+        compile_sources(writable)
+    _edit(org, "    level: level-2\n", "    level: level-2\n    rests_on: iso42001-nope\n")
+    with pytest.raises(
+        DataLoadError, match=r"microsoft.yaml:\d+: .*'iso42001-nope' is not a certificate of this organisation"
+    ):
+        compile_sources(writable)

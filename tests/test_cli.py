@@ -168,3 +168,39 @@ def test_import_aicm_adds_titles_and_csa_mappings(built_settings: Settings, tmp_
     links = json.loads(out)
     assert code == 0 and links and all("CSA" in lk["source_ref"] for lk in links if not lk["derived"])
     assert (data / "imports" / "aicm" / "aicm-1.1.0.xlsx").exists(), "kept for the next build"
+
+
+def test_crosswalk_report_counts_every_obligation(built_settings: Settings) -> None:
+    code, out, _ = run(built_settings, "crosswalk", "--from", "iso42001", "--to", "euaia", "--report", "-f", "csv")
+    assert code == 0
+    rows = csv_rows(out)
+    assert list(rows[0]) == ["group", "title", "items", "mapped", "no counterpart", "nothing"]
+    total = rows[-1]
+    assert total["group"] == "total" and total["nothing"] == "0"
+    assert int(total["mapped"]) + int(total["no counterpart"]) == int(total["items"])
+    assert sum(int(r["items"]) for r in rows[:-1]) == int(total["items"])
+    ce = next(r for r in rows if r["group"] == "Article 48")
+    assert ce["mapped"] == "0" and ce["no counterpart"] == ce["items"]
+    code, _, err = run(built_settings, "crosswalk", "--to", "euaia", "--report")
+    assert code == 1 and "--report needs --from" in err
+
+
+def test_crosswalk_check_lists_findings(built_settings: Settings) -> None:
+    code, out, _ = run(built_settings, "crosswalk", "--check", "-f", "csv")
+    assert code == 0
+    rows = csv_rows(out)
+    assert all(r["kind"] in {"unconfirmed", "contradicted", "decision-contradicted"} for r in rows)
+    assert all(r["derived"] and r["via"] for r in rows)
+    code, out, _ = run(built_settings, "crosswalk", "--check")
+    assert code == 0 and "cross-set consistency:" in out
+
+
+def test_coverage_header_splits_gaps(built_settings: Settings) -> None:
+    code, out, _ = run(built_settings, "coverage", "--certificate", "iso42001-m365-copilot", "--target", "euaia")
+    assert code == 0
+    assert "(gaps: no counterpart " in out and ", not reached " in out
+    code, out, _ = run(
+        built_settings, "coverage", "--certificate", "iso42001-m365-copilot", "--target", "euaia", "-f", "csv"
+    )
+    gaps = {r["gap"] for r in csv_rows(out) if r["status"] == "gap"}
+    assert gaps == {"no-counterpart", "not-reached"}

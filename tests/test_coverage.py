@@ -11,6 +11,10 @@ brief's rules, not computed by the code under test:
   MAP 1.1 superset 9(1) (a chain that gives nothing); A.6.2.4 equal MEASURE 2.5 s9 and
   MEASURE 2.5 superset 15(1) s6 (chain: superset, strength 6); A.7.3 not-related 10(2);
   A.8.2 superset 13(1) but only proposed.
+* nc.sssom.tsv: ISO/IEC 42001 has no counterpart for 48(1), nor (deliberately contradicted by
+  the A.6.2.4 chain) for 15(1).
+* star/sl2 is a STAR for AI Level 2 attestation (2025-06-01..2026-06-01) resting on star/scert,
+  an ISO/IEC 42001 certificate (2025-01-01..2028-01-01) with no exclusions.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import pytest
 
 from graphsvc.config import PROJECT_ROOT, load_settings
 from graphsvc.coverage import Options, certificate_coverage, org_coverage, system_coverage
+from graphsvc.decisions import gap_reason
 from graphsvc.service import GraphService
 
 DATA = Path(__file__).parent / "data" / "coverage"
@@ -37,6 +42,7 @@ def svc(tmp_path_factory: pytest.TempPathFactory) -> GraphService:
     shutil.copytree(PROJECT_ROOT / "mappings" / "catalogs", root / "mappings" / "catalogs")
     (root / "mappings" / "sssom").mkdir()
     shutil.copy(DATA / "test.sssom.tsv", root / "mappings" / "sssom" / "test.sssom.tsv")
+    shutil.copy(DATA / "nc.sssom.tsv", root / "mappings" / "sssom" / "nc.sssom.tsv")
     settings = load_settings(
         environ={},
         overrides={"root": str(root), "org_paths": str(DATA / "orgs"), "data_dir": str(root / "data")},
@@ -190,3 +196,118 @@ def test_organisation_gaps_ranked_by_date(svc: GraphService) -> None:
     dates = [g["from"] for g in res["gaps"]]
     assert dates == sorted(dates)
     assert {g["notation"] for g in res["gaps"]} >= {"26(2)", "26(6)", "26(5)"}
+
+
+# -- why a gap is a gap ------------------------------------------------------------------------
+def test_gap_says_no_counterpart_or_not_reached(svc: GraphService) -> None:
+    res = certificate_coverage(svc, "prov/pcert", "euaia", opts())
+    r = by_notation(res)
+    ce = r["48(1)"]
+    assert ce["status"] == "gap" and ce["gap"]["kind"] == "no-counterpart"
+    assert ce["explanation"] == "48(1): gap; no ISO/IEC 42001 counterpart: CE marking is a product act (test row)."
+    assert [d["framework"] for d in ce["gap"]["decisions"]] == ["iso42001"]
+    # 26(5) has a counterpart (A.6.2.6), excluded by the SoA: not reached, not "no counterpart"
+    assert r["26(5)"]["gap"]["kind"] == "not-reached"
+    assert r["26(5)"]["explanation"] == "26(5): gap; reached by nothing that holds on the date"
+    assert res["gap_kinds"]["no-counterpart"] == 1
+    assert sum(res["gap_kinds"].values()) == res["summary"]["gap"]
+    # a decision never blocks a path: 15(1) is reached by the chain despite its (contradicted) record
+    assert r["15(1)"]["status"] == "satisfied" and "gap" not in r["15(1)"]
+
+
+def test_gap_is_no_counterpart_only_if_every_starting_framework_decided(svc: GraphService) -> None:
+    """csys starts from ISO/IEC 42001 items (own and inherited) and EU AI Act items (its target):
+    48(1) reads "no counterpart". Had a start come from NIST AI RMF, which decided nothing for
+    48(1) but maps into the AI Act, the gap would be "not reached", with ISO's decision listed."""
+    r = by_notation(system_coverage(svc, "cust/csys", "euaia", opts()))
+    assert r["48(1)"]["gap"]["kind"] == "no-counterpart"
+    ce = "https://w3id.org/graphsvc/req/euaia-2024-1689/art48.1"
+    both = gap_reason(svc, ce, {"iso42001", "nistairmf"}, "euaia")
+    assert both["kind"] == "not-reached"
+    assert (
+        both["text"]
+        == "reached by nothing that holds on the date; no ISO/IEC 42001 counterpart: CE marking is a product act (test row)."
+    )
+    # a framework no set links to the target (the STAR for AI levels) neither reaches nor decides
+    assert gap_reason(svc, ce, {"iso42001", "starai"}, "euaia")["kind"] == "no-counterpart"
+    assert gap_reason(svc, ce, set(), "euaia")["kind"] == "not-reached"
+
+
+def test_expired_certificate_gaps_are_not_reached(svc: GraphService) -> None:
+    res = certificate_coverage(svc, "prov/pcert-old", "euaia", opts())
+    assert res["gap_kinds"] == {"no-counterpart": 0, "not-reached": res["summary"]["gap"]}
+
+
+# -- STAR for AI Level 2 rests on an ISO/IEC 42001 certificate ------------------------------------
+def test_attestation_reaches_targets_through_its_certificate(svc: GraphService) -> None:
+    on = dt.date(2026, 1, 15)
+    star = certificate_coverage(svc, "star/sl2", "euaia", opts(as_of=on))
+    cert = certificate_coverage(svc, "star/scert", "euaia", opts(as_of=on))
+    assert star["certificate"]["rests_on"]["id"] == "gsd:certificate/star/scert"
+    assert star["summary"] == cert["summary"]
+    r = by_notation(star)["12(1)"]
+    assert r["status"] == "satisfied"
+    start = r["paths"][0]["start"]
+    assert (start["kind"], start["id"], start["rests_on"]["id"]) == (
+        "attestation",
+        "gsd:attestation/star/sl2",
+        "gsd:certificate/star/scert",
+    )
+    assert r["explanation"].startswith(
+        "12(1) is satisfied because attestation Star STAR for AI Level 2 (test), through Star ISO/IEC 42001 "
+        "certificate (test) on which it rests, certifies iso42001 A.6.2.8"
+    )
+    # the attestation expired on 2026-06-01 while the certificate still holds: nothing through it
+    late = certificate_coverage(svc, "star/sl2", "euaia", opts(as_of=dt.date(2026, 7, 1)))
+    assert late["summary"]["satisfied"] == late["summary"]["partial"] == 0
+
+
+def test_system_coverage_counts_the_attestation_path(svc: GraphService) -> None:
+    res = system_coverage(svc, "star/ssys", "euaia", opts(as_of=dt.date(2026, 1, 15)))
+    kinds = {p["start"]["kind"] for r in res["requirements"] for p in r.get("paths", [])}
+    assert {"certificate", "attestation"} <= kinds
+
+
+# -- cross-set consistency and reach (on the same synthetic sets) ---------------------------------
+def test_check_finds_a_chain_into_a_no_counterpart_decision(svc: GraphService, tmp_path: Path) -> None:
+    """A.6.2.4 = MEASURE 2.5 ⊇ 15(1) derives A.6.2.4 ⊇ 15(1); nc.sssom.tsv says ISO has nothing
+    for 15(1). A.5.2 ⊆ MAP 1.1 ⊇ 9(1) derives nothing, so it is not reported."""
+    from graphsvc.consistency import check, load_explanations
+
+    found = {
+        (f.kind, svc.notation_of(f.source), svc.notation_of(f.via), svc.notation_of(f.target), f.relation)
+        for f in check(svc)
+    }
+    assert ("decision-contradicted", "A.6.2.4", "MEASURE 2.5", "15(1)", "superset") in found
+    assert not any(n == "9(1)" for *_, n, _r in found)
+    chains = tmp_path / "chains.yaml"
+    chains.write_text(
+        "chains:\n  - {from: 'iso42001:A.6.2.4', via: 'nistairmf:MEASURE-2.5', to: 'euaia:art15.1', reason: test reason}\n",
+        encoding="utf-8",
+    )
+    explained = [f for f in check(svc, load_explanations(chains)) if f.explanation]
+    assert [(svc.notation_of(f.target), f.explanation) for f in explained] == [("15(1)", "test reason")]
+
+
+def test_chain_explanation_file_needs_every_field(tmp_path: Path) -> None:
+    from graphsvc.consistency import load_explanations
+    from graphsvc.errors import DataLoadError
+
+    chains = tmp_path / "chains.yaml"
+    chains.write_text("chains:\n  - {from: 'iso42001:A.6.2.4', to: 'euaia:art15.1', reason: x}\n", encoding="utf-8")
+    with pytest.raises(DataLoadError, match=r"chains.yaml: chain 1: field 'via' is missing"):
+        load_explanations(chains)
+
+
+def test_reach_report_counts_mapped_decided_and_nothing(svc: GraphService) -> None:
+    from graphsvc.reach import reach_report
+
+    rep = reach_report(svc, "iso42001", "euaia")
+    groups = {g["group"]: g for g in rep["groups"]}
+    # direct approved rows (not not-related, not proposed) reach 12(1) and 26(5); 48(1) is decided
+    assert groups["Article 12"]["mapped"] == 1 and "12(1)" not in groups["Article 12"]["undecided"]
+    assert groups["Article 48"]["no counterpart"] == 1
+    assert "10(2)" in groups["Article 10"]["undecided"]  # only a not-related row
+    assert "13(1)" in groups["Article 13"]["undecided"]  # only a proposed row
+    assert rep["totals"]["mapped"] == 2 and rep["totals"]["no counterpart"] == 2
+    assert sum(rep["totals"].values()) == rep["items"]
