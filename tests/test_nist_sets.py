@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from graphsvc.config import PROJECT_ROOT
+from graphsvc.mappingsets import containment_problems, parse_sssom
 
 SSSOM_DIR = PROJECT_ROOT / "mappings" / "sssom"
 CATALOGS = PROJECT_ROOT / "mappings" / "catalogs"
@@ -56,18 +57,10 @@ def test_every_row_has_rationale_comment_and_source(path: Path) -> None:
 
 @pytest.mark.parametrize("path", NIST_SETS, ids=lambda p: p.name)
 def test_containment_rows_have_strength_10_and_a_written_second_review(path: Path) -> None:
-    bad = []
+    assert containment_problems(parse_sssom(path)) == []
     for line, r in rows_of(path):
-        if r["set_relation"] not in CONTAINMENT:
-            continue
-        reviewer = r["reviewer_id"].strip()
-        if r["strength"] != "10":
-            bad.append((line, f"strength {r['strength']}"))
-        if not reviewer or reviewer == r["author_id"].strip():
-            bad.append((line, "no second reviewer distinct from the author"))
-        elif f"Second review ({reviewer})" not in r["comment"]:
-            bad.append((line, f"the check of {reviewer} is not written in the comment"))
-    assert not bad, f"{path.name}: {bad}"
+        if r["set_relation"] in CONTAINMENT:
+            assert f"Reviewer check ({r['reviewer_id'].strip()}" in r["comment"], f"{path.name}:{line}"
 
 
 @pytest.mark.parametrize("path", NIST_SETS, ids=lambda p: p.name)
