@@ -646,7 +646,7 @@ def layer_triples(
                 (L, g("annexIAssignment"), N),
                 (N, RDF_TYPE, g("AnnexIAssignment")),
                 (N, g("legislation"), lit(a["legislation"])),
-                (N, g("annexISection"), lit(a["section"])),
+                (N, g("assignedSection"), lit(a["section"])),
             ]
             if a["note"]:
                 triples.append((N, iri(RDFS + "comment"), lit(a["note"])))

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.shipped
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     base = tmp_path_factory.mktemp("bench")
-    manifest = generate.generate(base / "gen", 30_000, seed=7)  # the shipped reference graph is ~25k triples
+    manifest = generate.generate(base / "gen", 40_000, seed=7)  # the shipped reference graph is ~30k triples
     report = generate.load(base / "gen", base / "data")
     return base / "gen", base / "data", {**manifest, "load": report}
 
@@ -35,7 +35,7 @@ def test_generator_writes_nquads_in_the_orgdata_layout(tiny: tuple[Path, Path, d
     from pyoxigraph import RdfFormat, parse
 
     gen, _data, m = tiny
-    assert 20_000 < m["total_triples"] < 40_000
+    assert 30_000 < m["total_triples"] < 50_000
     assert m["generated_triples"] > 3_000
     graphs: Counter[str] = Counter()
     for q in parse(path=str(gen / "orgs.nq"), format=RdfFormat.N_QUADS):
@@ -52,7 +52,7 @@ def test_generator_writes_nquads_in_the_orgdata_layout(tiny: tuple[Path, Path, d
 
 def test_generator_is_deterministic(tmp_path: Path, tiny: tuple[Path, Path, dict]) -> None:
     gen, _data, m = tiny
-    again = generate.generate(tmp_path, 30_000, seed=7)
+    again = generate.generate(tmp_path, 40_000, seed=7)
     assert again["anchors"] == m["anchors"]
 
     def digest(p: Path) -> str:

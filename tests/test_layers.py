@@ -207,7 +207,7 @@ def test_art_6_3_registration_retained_as_amended_dropped_as_proposed(service: G
 def test_machinery_assignment_to_annex_i_section_b_is_recorded(service: GraphService) -> None:
     q = """
     PREFIX gs: <https://w3id.org/graphsvc/ontology#>
-    SELECT ?id ?leg ?sec WHERE { ?l gs:layerId ?id ; gs:annexIAssignment [ gs:legislation ?leg ; gs:annexISection ?sec ] }"""
+    SELECT ?id ?leg ?sec WHERE { ?l gs:layerId ?id ; gs:annexIAssignment [ gs:legislation ?leg ; gs:assignedSection ?sec ] }"""
     found = [(r["id"].value, r["sec"].value) for r in service.store.select(q) if "2023/1230" in r["leg"].value]
     assert found == [("amended", "B")]
 

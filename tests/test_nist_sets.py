@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from graphsvc.config import PROJECT_ROOT
 from graphsvc.mappingsets import containment_problems, parse_sssom
@@ -40,7 +41,12 @@ def catalog(name: str) -> list[dict[str, str]]:
 
 def euaia_obligations() -> dict[str, dict[str, str]]:
     """Catalog items that bind a role: what coverage reports on (graphsvc.catalogs marks them Obligation)."""
-    return {r["id"]: r for r in catalog("euaia-2024-1689") if r["roles"].strip()}
+    out = {r["id"]: r for r in catalog("euaia-2024-1689") if r["roles"].strip()}
+    for layer in sorted((CATALOGS / "euaia-2024-1689" / "layers").glob("*.yaml")):  # items a law layer adds
+        for a in yaml.safe_load(layer.read_text(encoding="utf-8")).get("add", []):
+            if a.get("roles"):
+                out[a["id"]] = {k: str(v) for k, v in a.items()}
+    return out
 
 
 def local(curie: str) -> str:
@@ -90,7 +96,7 @@ def test_mapping_rows_cite_the_nist_subcategory(path: Path) -> None:
 
 
 def test_nist_euaia_rows_target_paragraphs_and_points_and_cite_the_article() -> None:
-    cat = {r["id"]: r for r in catalog("euaia-2024-1689")}
+    cat = {r["id"]: r for r in catalog("euaia-2024-1689")} | euaia_obligations()
     parents = {r["parent"] for r in cat.values()}
     bad = []
     for line, r in rows_of(SSSOM_DIR / "nistairmf-euaia.sssom.tsv"):

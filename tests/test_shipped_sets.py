@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 import pytest
+import yaml
 
 from graphsvc import coverage as C
 from graphsvc.config import PROJECT_ROOT
@@ -36,8 +37,14 @@ def report(service: Any) -> dict[str, Any]:
 
 
 def obligations() -> set[str]:
+    """Every item that binds a role: the catalog's, and those a law layer adds (new Art. 5 points)."""
     with EU_CATALOG.open(encoding="utf-8") as fh:
-        return {EU + r["id"] for r in csv.DictReader(fh) if r["roles"]}
+        out = {EU + r["id"] for r in csv.DictReader(fh) if r["roles"]}
+    for layer in sorted((EU_CATALOG.parent / "layers").glob("*.yaml")):
+        out |= {
+            EU + a["id"] for a in yaml.safe_load(layer.read_text(encoding="utf-8")).get("add", []) if a.get("roles")
+        }
+    return out
 
 
 def test_every_obligation_has_a_decision_from_iso(report: dict[str, Any], iso_set: Any) -> None:
