@@ -295,6 +295,12 @@ def _date(value: str | None):  # type: ignore[no-untyped-def]
         raise QueryParameterError(f"--as-of {value!r}: expected YYYY-MM-DD") from None
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) or "none"
+
+
 @app.command("applicable")
 @handle_errors
 def applicable_cmd(
@@ -311,28 +317,112 @@ def applicable_cmd(
         ),
     ] = None,
     system: Annotated[
-        str | None, typer.Option(help="An AI system id (ORG/ID); takes roles and categories from the data.")
+        str | None,
+        typer.Option(help="An AI system id (ORG/ID); takes roles, categories and attributes from the data."),
     ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
     law_version: Annotated[str | None, typer.Option("--law-version", help="Date layer: adopted or amended.")] = None,
+    annex_iii_point: Annotated[
+        str | None, typer.Option("--annex-iii-point", help="Annex III area or point of the use, e.g. 4(a).")
+    ] = None,
+    annex_i_section: Annotated[
+        str | None, typer.Option("--annex-i-section", help="A or B: the Annex I Section of the product's legislation.")
+    ] = None,
+    public_body: Annotated[
+        bool | None,
+        typer.Option(
+            "--public-body/--not-public-body", help="A public authority, Union body or body governed by public law."
+        ),
+    ] = None,
+    public_service_provider: Annotated[
+        bool | None,
+        typer.Option(
+            "--public-service-provider/--not-public-service-provider",
+            help="A private entity providing public services.",
+        ),
+    ] = None,
+    third_country: Annotated[
+        bool | None, typer.Option("--third-country/--in-union", help="Established outside the Union (default: in it).")
+    ] = None,
+    financial_institution: Annotated[
+        bool | None,
+        typer.Option(
+            "--financial-institution/--not-financial-institution", help="Subject to Union financial governance rules."
+        ),
+    ] = None,
+    workplace: Annotated[
+        bool | None, typer.Option("--workplace/--not-workplace", help="Used at the workplace by an employer.")
+    ] = None,
+    open_source: Annotated[
+        bool | None,
+        typer.Option("--open-source/--not-open-source", help="A GPAI model under a free and open-source licence."),
+    ] = None,
+    art6_3_exemption: Annotated[
+        bool | None,
+        typer.Option("--art6-3-exemption/--no-art6-3-exemption", help="The provider claims the Art. 6(3) derogation."),
+    ] = None,
+    placed_on_market: Annotated[
+        str | None, typer.Option("--placed-on-market", help="Date the system was placed on the market (YYYY-MM-DD).")
+    ] = None,
+    rebranded: Annotated[
+        bool | None,
+        typer.Option("--rebranded/--not-rebranded", help="You put your name or trademark on it (Art. 25(1)(a))."),
+    ] = None,
+    substantially_modified: Annotated[
+        bool | None,
+        typer.Option("--substantially-modified/--not-substantially-modified", help="You modified it substantially."),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list the obligations that do not apply, and why.")
+    ] = False,
     store: StoreOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """The EU AI Act obligations that apply (or will apply, and from when) to a role and category."""
-    from graphsvc.applicability import applicable, system_profile
+    """The EU AI Act obligations for a role and category, or a system: for each, whether it applies, from
+    when, or on what condition, with the reason in words."""
+    from graphsvc.applicability import answer, parse_facts
     from graphsvc.coverage import resolve_system
 
     svc = service_for(store)
-    layer = law_version or svc.settings.law_version
-    if system:
-        prof = system_profile(svc, resolve_system(svc, system))
-        roles, cats = prof["roles"], prof["categories"]
-    elif role and category:
-        roles, cats = [role], [category]
-    else:
-        raise QueryParameterError("give --role and --category, or --system")
-    rows = applicable(svc, roles, cats, _date(as_of), layer)
-    emit(rows, fmt, ["notation", "status", "from", "reason"] if fmt != "json" else None)
+    facts = parse_facts(
+        {
+            "annex_iii_area": annex_iii_point,
+            "annex_i_section": annex_i_section,
+            "public_body": public_body,
+            "public_service_provider": public_service_provider,
+            "established_in_union": None if third_country is None else not third_country,
+            "financial_institution": financial_institution,
+            "used_at_workplace": workplace,
+            "open_source": open_source,
+            "art6_3_exemption": art6_3_exemption,
+            "placed_on_market": placed_on_market,
+            "rebranded": rebranded,
+            "substantially_modified": substantially_modified,
+        },
+        how="flag for",
+    )
+    res = answer(
+        svc,
+        system=resolve_system(svc, system) if system else None,
+        roles=[role] if role else [],
+        categories=[category] if category else [],
+        facts=facts,
+        as_of=_date(as_of),
+        layer=law_version or svc.settings.law_version,
+        include_all=show_all,
+    )
+    if fmt == "table":
+        n = res["summary"]
+        err.print(
+            f"law layer {res['law_version']}, as of {res['as_of']}; roles {', '.join(res['roles'])}; "
+            f"categories {', '.join(res['categories'])}\n"
+            f"attributes: {', '.join(f'{k}={_shown(v)}' for k, v in res['attributes'].items()) or 'none'}; "
+            f"not given: {', '.join(res['not_given']) or 'none'}\n"
+            f"{n['applies']} apply, {n['applies-from']} apply later, {n['conditional']} conditional, "
+            f"{n['does-not-apply']} do not apply" + ("" if show_all else " (--all lists them)"),
+            highlight=False,
+        )
+    emit(res["items"], fmt, ["notation", "status", "from", "reason"] if fmt != "json" else None)
 
 
 @app.command("systems")
