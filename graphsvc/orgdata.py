@@ -324,7 +324,9 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
                     f"{area!r} is not an area or point of Annex III; it lists 1(a)-(c), 2, 3(a)-(d), 4(a)-(b), "
                     "5(a)-(d), 6(a)-(e), 7(a)-(d) and 8(a)-(b) (or the area alone, e.g. 4)",
                 )
-            pub.append((S, g("annexIIIArea"), iri(requirement(f"euaia:{point_to_local(point)}", s, "annex_iii_area", rs))))
+            pub.append(
+                (S, g("annexIIIArea"), iri(requirement(f"euaia:{point_to_local(point)}", s, "annex_iii_area", rs)))
+            )
         section = s.get("annex_i_section")
         if section is not None:
             if section not in ("A", "B"):
