@@ -22,8 +22,13 @@ From R a path follows crosswalk links to the target requirement T (R itself when
 the target framework; direct mappings, then chains allowed by the set algebra). A path
 transfers fully only if its start is full and every hop transfers fully; its strength is
 its weakest hop. T is ``satisfied`` if a path transfers fully, ``partial`` if only partial
-paths exist, ``gap`` otherwise, and ``not-applicable`` where the EU AI Act obligation does
-not bind the system's roles and categories, or does not apply yet on the date.
+paths exist, ``gap`` otherwise. Against the EU AI Act, applicability comes first
+(:mod:`graphsvc.applicability`): an obligation that does not bind the system (role, category,
+the conditions the Regulation attaches, Art. 111) is ``not-applicable`` with its reason; one
+that binds it but applies only later is ``upcoming``, and one whose deciding attribute is not
+given is ``conditional``; both keep, as ``would_be``, the status the paths give it, so a team
+can prepare. Coverage of a certificate alone applies no filter unless a context (roles and
+categories, attributes, or a system) is given; without one, each row names the roles it binds.
 
 Design for speed: every store query is anchored on the system or certificate asked about,
 and mapping links come from the in-memory :class:`~graphsvc.crosswalk.CrosswalkIndex`
@@ -36,12 +41,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphsvc.applicability import applicable, system_profile
+from graphsvc.applicability import applicable, system_facts, system_profile
 from graphsvc.crosswalk import TRANSFER, Link
 from graphsvc.errors import QueryParameterError, UnknownTerm
 from graphsvc.namespaces import GS, GSD, compress, expand, graph_iri
 
-STATUSES = ("satisfied", "partial", "gap", "not-applicable")
+STATUSES = ("satisfied", "partial", "gap", "upcoming", "conditional", "not-applicable")
+NO_FILTER = "none: no applicability filter was applied; each row names the roles the obligation binds"
 _RANK = {"full": 2, "partial": 1, "none": 0}
 
 
@@ -369,8 +375,15 @@ def assess(
     *,
     explain: bool = True,
     max_paths: int = 5,
+    scope: str = "",
+    binds: dict[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Assign a status and justification paths to every target requirement."""
+    """Assign a status and justification paths to every target requirement.
+
+    ``applicability`` (obligation IRI → row of :func:`~graphsvc.applicability.applicable`,
+    does-not-apply rows included) filters EU AI Act targets; ``scope`` says, in words, for whom
+    an obligation missing from it was looked up; ``binds`` (IRI → roles) is shown on each row
+    when no filter applies."""
     by_target: dict[str, list[dict[str, Any]]] = {}
     for st in starts:
         if svc.framework_of.get(st.requirement) == target_fw:
@@ -396,20 +409,19 @@ def assess(
             "residual": sorted({p["start"]["residual"] for p in paths if p["start"]["residual"]}),
         }
         if applicability is not None:
-            app = applicability.get(t["iri"])
-            if app is None:
-                row["status"] = "not-applicable"
-                row["applicability"] = {
-                    "status": "does-not-bind",
-                    "from": None,
-                    "reason": "does not bind this system's roles and categories",
-                }
-            else:
-                row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
-                if app["status"] == "applies-from":
-                    row["status"] = "not-applicable"
+            _apply(row, applicability.get(t["iri"]), scope)
+        elif binds is not None:
+            row["binds"] = binds.get(t["iri"], [])
         if row["status"] == "not-applicable":
             row["explanation"] = f"{t['notation']}: not applicable: {row['applicability']['reason']}"
+        elif row["status"] in {"upcoming", "conditional"}:
+            then = _explain(svc, t["notation"], row["would_be"], best)
+            lead = (
+                f"upcoming: applies from {row['applicability']['from']}; on that date"
+                if row["status"] == "upcoming"
+                else f"conditional: {row['applicability']['reason']}; if it binds,"
+            )
+            row["explanation"] = f"{t['notation']}: {lead} it would be {row['would_be']}: {then}"
         else:
             row["explanation"] = _explain(svc, t["notation"], row["status"], best)
         if explain:
@@ -417,6 +429,44 @@ def assess(
         row["path_count"] = len(paths)
         out.append(row)
     return out
+
+
+def _apply(row: dict[str, Any], app: dict[str, Any] | None, scope: str) -> None:
+    """Turn a target row's path status into its coverage status, given its applicability."""
+    if app is None or app["status"] == "does-not-apply":
+        reason = app["reason"] if app else f"does not bind {scope or 'this system'} (roles and categories)"
+        row["status"] = "not-applicable"
+        row["applicability"] = {
+            "status": "does-not-apply",
+            "from": _iso(app["from"]) if app else None,
+            "reason": reason,
+        }
+        return
+    row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
+    if app["status"] == "applies-from":
+        row["would_be"], row["status"] = row["status"], "upcoming"
+    elif app["status"] == "conditional":
+        row["would_be"], row["status"] = row["status"], "conditional"
+        row["decided_by"] = app.get("decided_by", [])
+
+
+def applicability_for(
+    svc: Any, roles: list[str], categories: list[str], facts: dict[str, Any], opts: Options
+) -> dict[str, dict[str, Any]]:
+    """Every EU AI Act obligation's applicability row (does-not-apply included), memoised."""
+    key = (
+        tuple(roles),
+        tuple(categories),
+        tuple(sorted((k, str(v)) for k, v in facts.items())),
+        opts.as_of,
+        opts.layer,
+    )
+    memo = svc.cache("applicable")
+    if key not in memo:
+        rows = applicable(svc, roles, categories, opts.as_of, opts.layer, facts, include_all=True)
+        memo[key] = {expand(r["curie"]): r for r in rows}
+    result: dict[str, dict[str, Any]] = memo[key]
+    return result
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -427,8 +477,22 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 # -- the three questions --------------------------------------------------------------------
-def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, explain: bool = True) -> dict[str, Any]:
-    """What one certificate alone evidences in ``target_fw`` on the date."""
+def certificate_coverage(
+    svc: Any,
+    cert: str,
+    target_fw: str,
+    opts: Options,
+    *,
+    explain: bool = True,
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What one certificate alone evidences in ``target_fw`` on the date.
+
+    ``context`` (EU AI Act targets only) filters by applicability: ``{"system": IRI}`` takes the
+    system's roles, categories and attributes; ``{"roles": [...], "categories": [...],
+    "facts": {...}}`` gives them. Without one no filter is applied, each row lists the roles it
+    binds (``binds``), and the answer's ``applicability`` says so.
+    """
     cert = resolve_certificate(svc, cert)
     svc.check_framework(target_fw)
     rows = svc.select("certificate", cert=cert)
@@ -456,7 +520,25 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
         )
         for req in reqs
     ]
-    results = assess(svc, starts, target_fw, opts, None, explain=explain)
+    applicability, binds, scope = None, None, NO_FILTER
+    if target_fw == "euaia" and context:
+        facts = dict(context.get("facts") or {})
+        roles, cats = list(context.get("roles") or []), list(context.get("categories") or [])
+        if context.get("system"):
+            prof = system_profile(svc, resolve_system(svc, context["system"]))
+            roles, cats = roles or prof["roles"], cats or prof["categories"]
+            facts = {**system_facts(svc, prof["system"]), **facts}
+        if not roles or not (cats or facts.get("annex_iii_area")):
+            raise QueryParameterError("a coverage context needs a role and a category (or a system)")
+        applicability = applicability_for(svc, roles, cats, facts, opts)
+        scope = f"{', '.join(roles)} of {', '.join(cats) or 'Annex III'} systems" + (
+            f" ({compress(context['system'])})" if context.get("system") else ""
+        )
+    elif target_fw == "euaia":
+        binds = {r["obligation"]: sorted(r["roles"].split()) for r in svc.select("obligation_roles")}
+    results = assess(
+        svc, starts, target_fw, opts, applicability, explain=explain, scope=scope if applicability else "", binds=binds
+    )
     audits = svc.select("certificate_audits", cert=cert)
     return {
         "certificate": {
@@ -477,6 +559,7 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
         "as_of": opts.as_of.isoformat(),
         "law_version": opts.layer,
         "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
+        "applicability": f"for {scope}" if applicability is not None else (NO_FILTER if binds is not None else ""),
         "summary": summarise(results),
         "requirements": results,
     }
@@ -512,13 +595,9 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         deps.append({"system": compress(d["dep"]), "label": d["label"], "organisation": d["orgLabel"]})
     applicability = None
     if target_fw == "euaia":
-        key = (tuple(prof["roles"]), tuple(prof["categories"]), opts.as_of, opts.layer)
-        memo = svc.cache("applicable")
-        if key not in memo:
-            memo[key] = applicable(svc, prof["roles"], prof["categories"], opts.as_of, opts.layer)
-        rows = memo[key]
-        applicability = {expand(r["curie"]): r for r in rows}
-    results = assess(svc, starts, target_fw, opts, applicability, explain=explain)
+        applicability = applicability_for(svc, prof["roles"], prof["categories"], system_facts(svc, system), opts)
+    scope = f"{', '.join(prof['roles'])} of {compress(system)}"
+    results = assess(svc, starts, target_fw, opts, applicability, explain=explain, scope=scope)
     return {
         "system": {**{k: v for k, v in prof.items() if k != "system"}, "id": compress(system), "depends_on": deps},
         "target": target_fw,
@@ -561,7 +640,7 @@ def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: 
             }
         )
         for r in cov["requirements"]:
-            if r["status"] in {"gap", "partial"}:
+            if r["status"] in {"gap", "partial"} or r.get("would_be") in {"gap", "partial"}:
                 gaps.append(
                     {
                         "system": cov["system"]["id"],
@@ -666,6 +745,8 @@ def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     "curie": r["curie"],
                     "title": r["title"],
                     "status": r["status"],
+                    "would_be": r.get("would_be", ""),
+                    "binds": ", ".join(r.get("binds", [])),
                     "via": ", ".join(r["via"]),
                     "from": app.get("from") or "",
                     "applicability": app.get("status", ""),
