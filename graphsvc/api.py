@@ -273,7 +273,9 @@ class CoverageRequirement(_Open):
     notation: str
     curie: str
     title: str
-    status: str = Field(description="satisfied, partial, gap or not-applicable")
+    status: str = Field(description="satisfied, partial, gap, upcoming, conditional or not-applicable")
+    would_be: str | None = Field(None, description="For upcoming and conditional rows: the status the paths give")
+    binds: list[str] | None = Field(None, description="Without an applicability filter: the roles it binds")
     via: list[str]
     residual: list[str]
     explanation: str
@@ -288,6 +290,7 @@ class CertificateCoverage(_Open):
     as_of: str
     law_version: str
     mappings_used: str
+    applicability: str = Field(description="The applicability filter applied, or that none was")
     summary: dict[str, int]
     requirements: list[CoverageRequirement]
 
@@ -1021,13 +1024,25 @@ def create_app(
         request: Request,
         certificate: str,
         q: CoverageArgs,
+        attributes: Annotated[Attributes, Depends()],
         explain: Explain = False,
+        role: Annotated[str | None, Query(description="Applicability context: an operator role.")] = None,
+        category: Annotated[str | None, Query(description="Applicability context: the system's category.")] = None,
+        system: Annotated[str | None, Query(description="Applicability context: an AI system (ORG/ID).")] = None,
         _: Auth = None,
     ) -> dict[str, Any]:
-        """Which requirements of the target framework one certificate alone evidences on a date, and why."""
+        """Which requirements of the target framework one certificate alone evidences on a date, and why;
+        against the EU AI Act optionally for a role and category, or a system (else no filter)."""
         svc = state.view(state.principal(request))
         opts = q.options(svc)
-        return jsonable(C.certificate_coverage(svc, certificate, q.target, opts, explain=explain))
+        context = (
+            {"system": system, "facts": attributes.facts}
+            if system
+            else {"roles": [role], "categories": [category] if category else [], "facts": attributes.facts}
+            if role
+            else None
+        )
+        return jsonable(C.certificate_coverage(svc, certificate, q.target, opts, explain=explain, context=context))
 
     @app.get("/coverage/system/{org}/{system}", response_model=SystemCoverage, tags=["coverage"], responses=ERRORS)
     def coverage_system(

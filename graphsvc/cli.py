@@ -456,8 +456,17 @@ def coverage_cmd(
     certificate: Annotated[
         str | None, typer.Option("--certificate", help="A certificate id (see `graphsvc certificates`).")
     ] = None,
-    system: Annotated[str | None, typer.Option("--system", help="An AI system id (ORG/ID).")] = None,
+    system: Annotated[
+        str | None,
+        typer.Option("--system", help="An AI system id (ORG/ID); with --certificate, the applicability context."),
+    ] = None,
     org: Annotated[str | None, typer.Option("--org", help="An organisation id.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="With --certificate: judge applicability for this operator role.")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="With --certificate and --role: the system's category.")
+    ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
     law_version: Annotated[str | None, typer.Option("--law-version", help="Date layer: adopted or amended.")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show the justification of each requirement.")] = False,
@@ -482,10 +491,13 @@ def coverage_cmd(
         depth=depth,
         include_proposed=include_proposed,
     )
-    if sum(x is not None for x in (certificate, system, org)) != 1:
+    if sum(x is not None for x in (certificate, system if not certificate else None, org)) != 1:
         raise QueryParameterError("give exactly one of --certificate, --system, --org")
+    if (role or category) and not certificate:
+        raise QueryParameterError("--role and --category give a context to --certificate only")
     if certificate:
-        result = C.certificate_coverage(svc, certificate, target, opts)
+        context = {"system": system} if system else {"roles": [role], "categories": [category]} if role else None
+        result = C.certificate_coverage(svc, certificate, target, opts, context=context)
     elif system:
         result = C.system_coverage(svc, system, target, opts)
     else:
@@ -514,6 +526,8 @@ def coverage_cmd(
     )
     if "systems" not in result:
         cols = [c for c in cols if c != "system"]
+    if any(r["binds"] for r in rows):
+        cols.insert(cols.index("status") + 1, "binds")
     emit(rows, fmt, cols if fmt == "table" else None)
 
 
@@ -603,6 +617,8 @@ def _print_coverage_header(result: dict[str, Any]) -> None:
         f"target {result['target']} on {result['as_of']} (law version: {result['law_version']}): {counts}",
         highlight=False,
     )
+    if result.get("applicability"):
+        out.print(f"applicability: {result['applicability']}", highlight=False)
     if "by_origin" in result:
         o = result["by_origin"]
         out.print(

@@ -118,7 +118,7 @@
     for (const s of STATUSES) {
       cards.append(el('div', { class: 'card' }, el('h3', {}, GS.statusSwatch(s)),
         el('div', { class: 'big', text: String(summary[s] || 0) }),
-        el('div', { class: 'small muted', text: s === 'not-applicable' ? 'do not bind or do not apply yet' : 'requirements' })));
+        el('div', { class: 'small muted', text: { 'not-applicable': 'do not bind this system', upcoming: 'bind it from a later date', conditional: 'bind it on a condition not yet known' }[s] || 'requirements' })));
     }
     if (data.system) {
       const s = data.system;
