@@ -331,7 +331,7 @@ def _judge(
                 break
     when = f"{'applies since' if start <= as_of else 'applies from'} {start.isoformat()} ({row['rule']})"
     if status == "does-not-apply":
-        reason = f"{binds}, but {notes[0]}"
+        reason = f"{binds.replace(' binds ', ' concerns ', 1)}, but {notes[0]}"
     elif pending:
         status = "conditional"
         reason = f"{binds} only on a condition: {'; '.join(pending)}; if it holds, {when}"

@@ -413,7 +413,7 @@ def applicable_cmd(
     )
     if fmt == "table":
         n = res["summary"]
-        err.print(
+        out.print(
             f"law layer {res['law_version']}, as of {res['as_of']}; roles {', '.join(res['roles'])}; "
             f"categories {', '.join(res['categories'])}\n"
             f"attributes: {', '.join(f'{k}={_shown(v)}' for k, v in res['attributes'].items()) or 'none'}; "
