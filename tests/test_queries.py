@@ -33,6 +33,7 @@ SAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "inherited_controls": {"system": "gsd:system/contoso/hr-screening"},
     "org_systems": {"org": "gsd:org/contoso"},
     "is_a": {"thing": "gsd:system/contoso/hr-screening", "type": "gs:AISystem"},
+    "system_facts": {"system": "gsd:system/contoso/hr-screening"},
 }
 
 
