@@ -398,7 +398,7 @@ def applicable(
         raise UnknownTerm(f"law layer {layer!r} is not in the graph; known: {', '.join(sorted(layers))}")
     raw = dict(facts or {})
     cats = categories_for(categories, raw)
-    known = _complete(raw, cats)
+    known = {**_complete(raw, cats), "provides_it": "provider" in roles}
     only, deems = conditions(svc)
     trans = transitional_rules(svc, layer)
     lookups: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -424,6 +424,12 @@ def test_art25_1_rebranding_or_substantial_modification_makes_the_deployer_the_p
     assert rebranded["43(1)"]["status"] == "does-not-apply", "the provider's own conditions still hold"
     assert plain["25(1)"]["status"] == "does-not-apply"
     assert unknown["25(1)"]["status"] == "conditional"
+    both = applicable(
+        service, ["provider", "deployer"], ["high-risk-annex-iii"], dt.date(2026, 11, 23), "adopted",
+        {"annex_iii_area": "4(a)"}, include_all=True,
+    )  # fmt: skip
+    own = {r["notation"]: r for r in both}["25(1)"]
+    assert own["status"] == "does-not-apply" and "already the system's provider" in own["reason"]
     assert set(unknown["25(1)"]["decided_by"]) == {"rebranded", "substantially_modified"}
 
 
