@@ -32,12 +32,14 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graphsvc import applicability as A
 from graphsvc import coverage as C
 from graphsvc import layers as L
 from graphsvc import service as S
 from graphsvc.apidocs import install_docs
-from graphsvc.applicability import applicable, system_profile
+from graphsvc.applicability import parse_facts
 from graphsvc.audit import record_write
+from graphsvc.conditions import ATTRIBUTES
 from graphsvc.config import Settings
 from graphsvc.errors import (
     AuthError,
@@ -219,22 +221,29 @@ class ApplicableRow(_Model):
     notation: str
     title: str
     curie: str
-    status: str = Field(description="applies, applies-from (a later date), or conditional (see condition)")
+    status: str = Field(
+        description="applies, applies-from (a later date), conditional, or does-not-apply (with all=true)"
+    )
     condition: str = Field(default="", description="what decides a conditional row, in words")
     from_: dt.date = Field(alias="from")
     role: str
     category: str
     layer: str
-    reason: str
+    reason: str = Field(description="Why, in words, citing the article")
+    condition: str = Field(description="The conditions the Regulation attaches to this obligation, if any")
+    decided_by: list[str] = Field(description="For a conditional row: the attributes (or @facts) that would decide it")
 
 
 class ApplicableAnswer(_Model):
     roles: list[str]
     categories: list[str]
     system: str | None = None
+    attributes: dict[str, Any] = Field(description="The attributes the answer rests on (given, recorded or default)")
+    not_given: list[str] = Field(description="Attributes not given: obligations they decide are conditional")
     as_of: dt.date
     law_version: str
     law_layer: LawLayer
+    summary: dict[str, int] = Field(description="Rows per status, does-not-apply included")
     total: int
     items: list[ApplicableRow]
 
@@ -269,7 +278,9 @@ class CoverageRequirement(_Open):
     notation: str
     curie: str
     title: str
-    status: str = Field(description="satisfied, partial, gap or not-applicable")
+    status: str = Field(description="satisfied, partial, gap, upcoming, conditional or not-applicable")
+    would_be: str | None = Field(None, description="For upcoming and conditional rows: the status the paths give")
+    binds: list[str] | None = Field(None, description="Without an applicability filter: the roles it binds")
     via: list[str]
     residual: list[str]
     explanation: str
@@ -285,6 +296,7 @@ class CertificateCoverage(_Open):
     law_version: str
     law_layer: LawLayer
     mappings_used: str
+    applicability: str = Field(description="The applicability filter applied, or that none was")
     summary: dict[str, int]
     requirements: list[CoverageRequirement]
 
@@ -387,6 +399,49 @@ LawVersion = Annotated[
         description="EU AI Act law layer: in-force (default: the law in force on the as-of date), adopted, amended or proposal-2025."
     ),
 ]
+
+
+APPLICABLE_PARAMS = {"role", "category", "system", "as_of", "law_version", "all", *ATTRIBUTES}
+
+
+class Attributes:
+    """The organisation and system attributes EU AI Act conditions test, as query parameters
+    (named as in the organisation YAML; see docs/orgdata.md)."""
+
+    def __init__(
+        self,
+        public_body: Annotated[
+            bool | None, Query(description="A public authority, Union body or body governed by public law.")
+        ] = None,
+        public_service_provider: Annotated[
+            bool | None, Query(description="A private entity providing public services.")
+        ] = None,
+        established_in_union: Annotated[
+            bool | None, Query(description="Established in the Union (default true).")
+        ] = None,
+        financial_institution: Annotated[
+            bool | None, Query(description="Subject to Union financial governance rules (default false).")
+        ] = None,
+        annex_iii_area: Annotated[
+            str | None, Query(description="Annex III area or point of the use, e.g. 4(a).")
+        ] = None,
+        annex_i_section: Annotated[str | None, Query(description="A or B, for an Annex I product.")] = None,
+        placed_on_market: Annotated[str | None, Query(description="Date placed on the market (YYYY-MM-DD).")] = None,
+        used_at_workplace: Annotated[bool | None, Query(description="Used at the workplace by an employer.")] = None,
+        open_source: Annotated[
+            bool | None, Query(description="A GPAI model under a free and open-source licence.")
+        ] = None,
+        substantially_modified: Annotated[
+            bool | None, Query(description="Substantially modified by this operator.")
+        ] = None,
+        rebranded: Annotated[bool | None, Query(description="This operator put its name or trademark on it.")] = None,
+        art6_3_exemption: Annotated[
+            bool | None, Query(description="The provider claims the Art. 6(3) derogation.")
+        ] = None,
+    ) -> None:
+        self.facts = parse_facts({k: v for k, v in locals().items() if k != "self"}, how="query parameter")
+
+
 Target = Annotated[str, Query(description="Target framework id, e.g. euaia.")]
 Explain = Annotated[bool, Query(description="Include the justification paths of each requirement.")]
 GraphArg = Annotated[str | None, Query(description="The graph's IRI (or a CURIE such as gsg:org/acme).")]
@@ -926,6 +981,7 @@ def create_app(
     @app.get("/applicable", response_model=ApplicableAnswer, tags=["euaia"], responses=ERRORS)
     def applicable_route(
         request: Request,
+        attributes: Annotated[Attributes, Depends()],
         role: Annotated[str | None, Query(description="provider, deployer, importer, distributor, …")] = None,
         category: Annotated[str | None, Query(description="all, high-risk-annex-iii, transparency, gpai, …")] = None,
         system: Annotated[
@@ -933,33 +989,33 @@ def create_app(
         ] = None,
         as_of: AsOf = None,
         law_version: LawVersion = None,
+        show_all: Annotated[
+            bool, Query(alias="all", description="Also list the obligations that do not apply, and why.")
+        ] = False,
         _: Auth = None,
     ) -> dict[str, Any]:
-        """The EU AI Act obligations that apply (or will, and from when) to a role and category, or a system."""
+        """The EU AI Act obligations for a role and category, or a system: status (applies, applies-from,
+        conditional, does-not-apply) and the reason in words for each."""
+        unknown = sorted(set(request.query_params) - APPLICABLE_PARAMS)
+        if unknown:
+            raise QueryParameterError(
+                f"unknown query parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(APPLICABLE_PARAMS))}"
+            )
         svc = state.view(state.principal(request))
-        placed = None
-        if system:
-            sys_iri = C.resolve_system(svc, system)
-            prof = system_profile(svc, sys_iri)
-            roles, cats = prof["roles"], prof["categories"]
-            placed = L.placed_on_market_of(svc, sys_iri)
-        elif role and category:
-            roles, cats = [role], [category]
-        else:
-            raise QueryParameterError("give role and category, or system")
         day = as_of or dt.date.today()
         layer = L.resolve_layer(svc, law_version or settings.law_version, day)
-        items = applicable(svc, roles, cats, day, layer, placed_on_market=placed)
-        return {
-            "roles": roles,
-            "categories": cats,
-            "system": system,
-            "as_of": day,
-            "law_version": layer,
-            "law_layer": L.describe_layer(svc, layer),
-            "total": len(items),
-            "items": items,
-        }
+        res = A.answer(
+            svc,
+            system=C.resolve_system(svc, system) if system else None,
+            roles=[role] if role else [],
+            categories=[category] if category else [],
+            facts=attributes.facts,
+            as_of=day,
+            layer=layer,
+            include_all=show_all,
+        )
+        res["law_layer"] = L.describe_layer(svc, layer)
+        return res
 
     @app.get("/systems", response_model=list[SystemRow], tags=["organisations"], responses=ERRORS)
     def systems(request: Request, _: Auth = None) -> list[dict[str, Any]]:
@@ -1013,13 +1069,25 @@ def create_app(
         request: Request,
         certificate: str,
         q: CoverageArgs,
+        attributes: Annotated[Attributes, Depends()],
         explain: Explain = False,
+        role: Annotated[str | None, Query(description="Applicability context: an operator role.")] = None,
+        category: Annotated[str | None, Query(description="Applicability context: the system's category.")] = None,
+        system: Annotated[str | None, Query(description="Applicability context: an AI system (ORG/ID).")] = None,
         _: Auth = None,
     ) -> dict[str, Any]:
-        """Which requirements of the target framework one certificate alone evidences on a date, and why."""
+        """Which requirements of the target framework one certificate alone evidences on a date, and why;
+        against the EU AI Act optionally for a role and category, or a system (else no filter)."""
         svc = state.view(state.principal(request))
         opts = q.options(svc)
-        return jsonable(C.certificate_coverage(svc, certificate, q.target, opts, explain=explain))
+        context = (
+            {"system": system, "facts": attributes.facts}
+            if system
+            else {"roles": [role], "categories": [category] if category else [], "facts": attributes.facts}
+            if role
+            else None
+        )
+        return jsonable(C.certificate_coverage(svc, certificate, q.target, opts, explain=explain, context=context))
 
     @app.get("/coverage/system/{org}/{system}", response_model=SystemCoverage, tags=["coverage"], responses=ERRORS)
     def coverage_system(

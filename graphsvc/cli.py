@@ -354,6 +354,12 @@ def _date(value: str | None):  # type: ignore[no-untyped-def]
 LAW_VERSION_HELP = "Law layer: in-force (default: the law in force on the date), adopted, amended or proposal-2025."
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) or "none"
+
+
 @app.command("applicable")
 @handle_errors
 def applicable_cmd(
@@ -370,49 +376,123 @@ def applicable_cmd(
         ),
     ] = None,
     system: Annotated[
-        str | None, typer.Option(help="An AI system id (ORG/ID); takes roles and categories from the data.")
+        str | None,
+        typer.Option(help="An AI system id (ORG/ID); takes roles, categories and attributes from the data."),
     ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
     law_version: Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP)] = None,
+    annex_iii_point: Annotated[
+        str | None, typer.Option("--annex-iii-point", help="Annex III area or point of the use, e.g. 4(a).")
+    ] = None,
+    annex_i_section: Annotated[
+        str | None, typer.Option("--annex-i-section", help="A or B: the Annex I Section of the product's legislation.")
+    ] = None,
+    public_body: Annotated[
+        bool | None,
+        typer.Option(
+            "--public-body/--not-public-body", help="A public authority, Union body or body governed by public law."
+        ),
+    ] = None,
+    public_service_provider: Annotated[
+        bool | None,
+        typer.Option(
+            "--public-service-provider/--not-public-service-provider",
+            help="A private entity providing public services.",
+        ),
+    ] = None,
+    third_country: Annotated[
+        bool | None, typer.Option("--third-country/--in-union", help="Established outside the Union (default: in it).")
+    ] = None,
+    financial_institution: Annotated[
+        bool | None,
+        typer.Option(
+            "--financial-institution/--not-financial-institution", help="Subject to Union financial governance rules."
+        ),
+    ] = None,
+    workplace: Annotated[
+        bool | None, typer.Option("--workplace/--not-workplace", help="Used at the workplace by an employer.")
+    ] = None,
+    open_source: Annotated[
+        bool | None,
+        typer.Option("--open-source/--not-open-source", help="A GPAI model under a free and open-source licence."),
+    ] = None,
+    art6_3_exemption: Annotated[
+        bool | None,
+        typer.Option("--art6-3-exemption/--no-art6-3-exemption", help="The provider claims the Art. 6(3) derogation."),
+    ] = None,
+    placed_on_market: Annotated[
+        str | None, typer.Option("--placed-on-market", help="Date the system was placed on the market (YYYY-MM-DD).")
+    ] = None,
+    rebranded: Annotated[
+        bool | None,
+        typer.Option("--rebranded/--not-rebranded", help="You put your name or trademark on it (Art. 25(1)(a))."),
+    ] = None,
+    substantially_modified: Annotated[
+        bool | None,
+        typer.Option("--substantially-modified/--not-substantially-modified", help="You modified it substantially."),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list the obligations that do not apply, and why.")
+    ] = False,
     store: StoreOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """The EU AI Act obligations that apply (or will apply, and from when) to a role and category."""
-    from graphsvc.applicability import applicable, system_profile
+    """The EU AI Act obligations for a role and category, or a system: for each, whether it applies, from
+    when, or on what condition, with the reason in words."""
+    from graphsvc.applicability import answer, parse_facts
     from graphsvc.coverage import resolve_system
-    from graphsvc.layers import describe_layer, layer_header, placed_on_market_of, resolve_layer
+    from graphsvc.layers import describe_layer, layer_header, resolve_layer
 
     svc = service_for(store)
+    facts = parse_facts(
+        {
+            "annex_iii_area": annex_iii_point,
+            "annex_i_section": annex_i_section,
+            "public_body": public_body,
+            "public_service_provider": public_service_provider,
+            "established_in_union": None if third_country is None else not third_country,
+            "financial_institution": financial_institution,
+            "used_at_workplace": workplace,
+            "open_source": open_source,
+            "art6_3_exemption": art6_3_exemption,
+            "placed_on_market": placed_on_market,
+            "rebranded": rebranded,
+            "substantially_modified": substantially_modified,
+        },
+        how="flag for",
+    )
     day = _date(as_of)
     layer = resolve_layer(svc, law_version or svc.settings.law_version, day)
-    placed = None
-    if system:
-        sys_iri = resolve_system(svc, system)
-        prof = system_profile(svc, sys_iri)
-        roles, cats = prof["roles"], prof["categories"]
-        placed = placed_on_market_of(svc, sys_iri)
-    elif role and category:
-        roles, cats = [role], [category]
-    else:
-        raise QueryParameterError("give --role and --category, or --system")
-    rows = applicable(svc, roles, cats, day, layer, placed_on_market=placed)
+    res = answer(
+        svc,
+        system=resolve_system(svc, system) if system else None,
+        roles=[role] if role else [],
+        categories=[category] if category else [],
+        facts=facts,
+        as_of=day,
+        layer=layer,
+        include_all=show_all,
+    )
     info = describe_layer(svc, layer)
-    for r in rows:
-        r["layer_status"] = info["statement"]
+    for r in res["items"]:
+        r["layer"], r["layer_status"] = layer, info["statement"]
     if fmt == "table":
+        n = res["summary"]
         out.print(f"[bold]{layer_header(info)}[/bold]", highlight=False)
-        out.print(f"on {day.isoformat()}: {len(rows)} obligations", highlight=False)
-        if system:
-            placed_text = (
-                placed.isoformat()
-                if placed
-                else "not given (a row it would decide is conditional, or says so in its reason)"
-            )
-            out.print(f"placed on the market: {placed_text}", highlight=False)
-        cols: list[str] | None = ["notation", "status", "from", "reason"]
-    else:
-        cols = ["notation", "status", "from", "reason", "layer", "layer_status"] if fmt == "csv" else None
-    emit(rows, fmt, cols)
+        out.print(
+            f"law layer {res['law_version']}, as of {res['as_of']}; roles {', '.join(res['roles'])}; "
+            f"categories {', '.join(res['categories'])}\n"
+            f"attributes: {', '.join(f'{k}={_shown(v)}' for k, v in res['attributes'].items()) or 'none'}; "
+            f"not given: {', '.join(res['not_given']) or 'none'}\n"
+            f"{n['applies']} apply, {n['applies-from']} apply later, {n['conditional']} conditional, "
+            f"{n['does-not-apply']} do not apply" + ("" if show_all else " (--all lists them)"),
+            highlight=False,
+        )
+    cols = {
+        "table": ["notation", "status", "from", "reason"],
+        "csv": ["notation", "status", "from", "reason", "layer", "layer_status"],
+    }
+    emit(res["items"], fmt, cols.get(fmt))
 
 
 @app.command("systems")
@@ -446,8 +526,17 @@ def coverage_cmd(
     certificate: Annotated[
         str | None, typer.Option("--certificate", help="A certificate id (see `graphsvc certificates`).")
     ] = None,
-    system: Annotated[str | None, typer.Option("--system", help="An AI system id (ORG/ID).")] = None,
+    system: Annotated[
+        str | None,
+        typer.Option("--system", help="An AI system id (ORG/ID); with --certificate, the applicability context."),
+    ] = None,
     org: Annotated[str | None, typer.Option("--org", help="An organisation id.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="With --certificate: judge applicability for this operator role.")
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="With --certificate and --role: the system's category.")
+    ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
     law_version: Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP)] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show the justification of each requirement.")] = False,
@@ -474,10 +563,13 @@ def coverage_cmd(
         depth=depth,
         include_proposed=include_proposed,
     )
-    if sum(x is not None for x in (certificate, system, org)) != 1:
+    if sum(x is not None for x in (certificate, system if not certificate else None, org)) != 1:
         raise QueryParameterError("give exactly one of --certificate, --system, --org")
+    if (role or category) and not certificate:
+        raise QueryParameterError("--role and --category give a context to --certificate only")
     if certificate:
-        result = C.certificate_coverage(svc, certificate, target, opts)
+        context = {"system": system} if system else {"roles": [role], "categories": [category]} if role else None
+        result = C.certificate_coverage(svc, certificate, target, opts, context=context)
     elif system:
         result = C.system_coverage(svc, system, target, opts)
     else:
@@ -506,6 +598,8 @@ def coverage_cmd(
     )
     if "systems" not in result:
         cols = [c for c in cols if c != "system"]
+    if any(r["binds"] for r in rows):
+        cols.insert(cols.index("status") + 1, "binds")
     emit(rows, fmt, cols if fmt == "table" else None)
 
 
@@ -612,7 +706,10 @@ def _print_coverage_header(result: dict[str, Any]) -> None:
     out.print(
         f"target {result['target']} on {result['as_of']} (law version: {result['law_version']}): {counts}",
         highlight=False,
+        soft_wrap=True,  # the summary line stays one line, whatever the terminal width
     )
+    if result.get("applicability"):
+        out.print(f"applicability: {result['applicability']}", highlight=False)
     if "by_origin" in result:
         o = result["by_origin"]
         out.print(

@@ -37,6 +37,7 @@ from graphsvc.errors import DataLoadError
 __all__ = [
     "ANNEX_III_POINTS",
     "ATTRIBUTES",
+    "DERIVED",
     "Atom",
     "Attribute",
     "Expr",
@@ -177,6 +178,11 @@ ATTRIBUTES: dict[str, Attribute] = {
     )
 }
 
+#: Facts the engine derives rather than reads: whether the operator asked about also holds the
+#: provider role for the system (so Art. 25(1) cannot make it the provider). Conditions may test
+#: them; callers cannot set them.
+DERIVED: dict[str, str] = {"provides_it": "the operator is already the system's provider"}
+
 #: Every area and point of Annex III as the Annex numbers them.
 ANNEX_III_POINTS: tuple[str, ...] = (
     "1",
@@ -269,6 +275,8 @@ def _atom(text: str, where: str) -> Atom:
     if not m:
         raise DataLoadError(f"{where}: cannot read {text!r}; write name, !name, name=v;w or name!=v")
     neg, name, op, values = m.groups()
+    if name in DERIVED and op is None:
+        return Atom(name, "not" if neg else "is")
     attr = ATTRIBUTES.get(name)
     if attr is None:
         raise DataLoadError(f"{where}: unknown attribute {name!r}; known: {', '.join(ATTRIBUTES)}")
@@ -364,6 +372,11 @@ def given(expr: Expr, facts: dict[str, Any]) -> list[str]:
             if a.op == "fact" or facts.get(a.name) is None:
                 continue
             v = facts[a.name]
+            if a.name in DERIVED:
+                text = DERIVED[a.name] if v else DERIVED[a.name].replace(" is already ", " is not ")
+                if text not in out:
+                    out.append(text)
+                continue
             shown = (
                 ("true" if v else "false")
                 if isinstance(v, bool)

@@ -22,8 +22,13 @@ From R a path follows crosswalk links to the target requirement T (R itself when
 the target framework; direct mappings, then chains allowed by the set algebra). A path
 transfers fully only if its start is full and every hop transfers fully; its strength is
 its weakest hop. T is ``satisfied`` if a path transfers fully, ``partial`` if only partial
-paths exist, ``gap`` otherwise, and ``not-applicable`` where the EU AI Act obligation does
-not bind the system's roles and categories, or does not apply yet on the date.
+paths exist, ``gap`` otherwise. Against the EU AI Act, applicability comes first
+(:mod:`graphsvc.applicability`): an obligation that does not bind the system (role, category,
+the conditions the Regulation attaches, Art. 111) is ``not-applicable`` with its reason; one
+that binds it but applies only later is ``upcoming``, and one whose deciding attribute is not
+given is ``conditional``; both keep, as ``would_be``, the status the paths give it, so a team
+can prepare. Coverage of a certificate alone applies no filter unless a context (roles and
+categories, attributes, or a system) is given; without one, each row names the roles it binds.
 
 Design for speed: every store query is anchored on the system or certificate asked about,
 and mapping links come from the in-memory :class:`~graphsvc.crosswalk.CrosswalkIndex`
@@ -36,17 +41,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphsvc.applicability import applicable, system_profile
+from graphsvc.applicability import applicable, system_facts, system_profile
 from graphsvc.crosswalk import TRANSFER, Link
 from graphsvc.decisions import gap_reason
 from graphsvc.errors import QueryParameterError, UnknownTerm
-from graphsvc.layers import describe_layer, hidden_requirements, placed_on_market_of
+from graphsvc.layers import describe_layer, hidden_requirements
 from graphsvc.namespaces import GS, GSD, compress, expand, graph_iri
 from graphsvc.ownership import owner_of
 from graphsvc.results import plain_rows
 
-STATUSES = ("satisfied", "partial", "gap", "not-applicable")
+STATUSES = ("satisfied", "partial", "gap", "upcoming", "conditional", "not-applicable")
 GAP_KINDS = ("no-counterpart", "not-reached")
+NO_FILTER = "none: no applicability filter was applied; each row names the roles the obligation binds"
 _RANK = {"full": 2, "partial": 1, "none": 0}
 
 
@@ -479,8 +485,15 @@ def assess(
     *,
     explain: bool = True,
     max_paths: int = 5,
+    scope: str = "",
+    binds: dict[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Assign a status and justification paths to every target requirement."""
+    """Assign a status and justification paths to every target requirement.
+
+    ``applicability`` (obligation IRI → row of :func:`~graphsvc.applicability.applicable`,
+    does-not-apply rows included) filters EU AI Act targets; ``scope`` says, in words, for whom
+    an obligation missing from it was looked up; ``binds`` (IRI → roles) is shown on each row
+    when no filter applies."""
     by_target: dict[str, list[dict[str, Any]]] = {}
     start_fws = {svc.framework_of.get(st.requirement, "") for st in starts} - {target_fw, ""}
     for st in starts:
@@ -511,22 +524,21 @@ def assess(
             "residual": sorted({p["start"]["residual"] for p in paths if p["start"]["residual"]}),
         }
         if applicability is not None:
-            app = applicability.get(t["iri"])
-            if app is None:
-                row["status"] = "not-applicable"
-                row["applicability"] = {
-                    "status": "does-not-bind",
-                    "from": None,
-                    "reason": "does not bind this system's roles and categories",
-                }
-            else:
-                row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
-                if app["status"] == "applies-from":
-                    row["status"] = "not-applicable"
-        if row["status"] == "gap":
+            _apply(row, applicability.get(t["iri"]), scope)
+        elif binds is not None:
+            row["binds"] = binds.get(t["iri"], [])
+        if row["status"] == "gap" or row.get("would_be") == "gap":
             row["gap"] = gap_reason(svc, t["iri"], start_fws, target_fw)
         if row["status"] == "not-applicable":
             row["explanation"] = f"{t['notation']}: not applicable: {row['applicability']['reason']}"
+        elif row["status"] in {"upcoming", "conditional"}:
+            then = row["gap"]["text"] if best is None else _explain(svc, t["notation"], row["would_be"], best)
+            lead = (
+                f"upcoming: applies from {row['applicability']['from']}; on that date"
+                if row["status"] == "upcoming"
+                else f"conditional: {row['applicability']['reason']}; if it binds,"
+            )
+            row["explanation"] = f"{t['notation']}: {lead} it would be {row['would_be']}: {then}"
         elif row["status"] == "gap":
             row["explanation"] = f"{t['notation']}: gap; {row['gap']['text']}"
         else:
@@ -536,6 +548,44 @@ def assess(
         row["path_count"] = len(paths)
         out.append(row)
     return out
+
+
+def _apply(row: dict[str, Any], app: dict[str, Any] | None, scope: str) -> None:
+    """Turn a target row's path status into its coverage status, given its applicability."""
+    if app is None or app["status"] == "does-not-apply":
+        reason = app["reason"] if app else f"does not bind {scope or 'this system'} (roles and categories)"
+        row["status"] = "not-applicable"
+        row["applicability"] = {
+            "status": "does-not-apply",
+            "from": _iso(app["from"]) if app else None,
+            "reason": reason,
+        }
+        return
+    row["applicability"] = {"status": app["status"], "from": _iso(app["from"]), "reason": app["reason"]}
+    if app["status"] == "applies-from":
+        row["would_be"], row["status"] = row["status"], "upcoming"
+    elif app["status"] == "conditional":
+        row["would_be"], row["status"] = row["status"], "conditional"
+        row["decided_by"] = app.get("decided_by", [])
+
+
+def applicability_for(
+    svc: Any, roles: list[str], categories: list[str], facts: dict[str, Any], opts: Options
+) -> dict[str, dict[str, Any]]:
+    """Every EU AI Act obligation's applicability row (does-not-apply included), memoised."""
+    key = (
+        tuple(roles),
+        tuple(categories),
+        tuple(sorted((k, str(v)) for k, v in facts.items())),
+        opts.as_of,
+        opts.layer,
+    )
+    memo = svc.cache("applicable")
+    if key not in memo:
+        rows = applicable(svc, roles, categories, opts.as_of, opts.layer, facts, include_all=True)
+        memo[key] = {expand(r["curie"]): r for r in rows}
+    result: dict[str, dict[str, Any]] = memo[key]
+    return result
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -555,8 +605,22 @@ def gap_kinds(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 # -- the three questions --------------------------------------------------------------------
-def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, explain: bool = True) -> dict[str, Any]:
-    """What one certificate alone evidences in ``target_fw`` on the date."""
+def certificate_coverage(
+    svc: Any,
+    cert: str,
+    target_fw: str,
+    opts: Options,
+    *,
+    explain: bool = True,
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What one certificate alone evidences in ``target_fw`` on the date.
+
+    ``context`` (EU AI Act targets only) filters by applicability: ``{"system": IRI}`` takes the
+    system's roles, categories and attributes; ``{"roles": [...], "categories": [...],
+    "facts": {...}}`` gives them. Without one no filter is applied, each row lists the roles it
+    binds (``binds``), and the answer's ``applicability`` says so.
+    """
     cert = resolve_certificate(svc, cert)
     svc.check_framework(target_fw)
     # the certificate as its holder states it: another tenant's statements about it never count
@@ -594,7 +658,25 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
         )
         for req in reqs
     ] + via_basis
-    results = assess(svc, starts, target_fw, opts, None, explain=explain)
+    applicability, binds, scope = None, None, NO_FILTER
+    if target_fw == "euaia" and context:
+        facts = dict(context.get("facts") or {})
+        roles, cats = list(context.get("roles") or []), list(context.get("categories") or [])
+        if context.get("system"):
+            prof = system_profile(svc, resolve_system(svc, context["system"]))
+            roles, cats = roles or prof["roles"], cats or prof["categories"]
+            facts = {**system_facts(svc, prof["system"]), **facts}
+        if not roles or not (cats or facts.get("annex_iii_area")):
+            raise QueryParameterError("a coverage context needs a role and a category (or a system)")
+        applicability = applicability_for(svc, roles, cats, facts, opts)
+        scope = f"{', '.join(roles)} of {', '.join(cats) or 'Annex III'} systems" + (
+            f" ({compress(context['system'])})" if context.get("system") else ""
+        )
+    elif target_fw == "euaia":
+        binds = {r["obligation"]: sorted(r["roles"].split()) for r in svc.select("obligation_roles")}
+    results = assess(
+        svc, starts, target_fw, opts, applicability, explain=explain, scope=scope if applicability else "", binds=binds
+    )
     audits = plain_rows(svc.registry.select(svc.store, "certificate_audits", cert=cert, graphs=graphs))
     return {
         "certificate": {
@@ -617,6 +699,7 @@ def certificate_coverage(svc: Any, cert: str, target_fw: str, opts: Options, *, 
         "law_version": opts.layer,
         "law_layer": describe_layer(svc, opts.layer),
         "mappings_used": "approved and proposed" if opts.include_proposed else "approved only",
+        "applicability": f"for {scope}" if applicability is not None else (NO_FILTER if binds is not None else ""),
         "summary": summarise(results),
         "gap_kinds": gap_kinds(results),
         "requirements": results,
@@ -653,16 +736,9 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         deps.append({"system": compress(d["dep"]), "label": d["label"], "organisation": d["orgLabel"]})
     applicability = None
     if target_fw == "euaia":
-        placed = placed_on_market_of(svc, system)
-        key = (tuple(prof["roles"]), tuple(prof["categories"]), opts.as_of, opts.layer, placed)
-        memo = svc.cache("applicable")
-        if key not in memo:
-            memo[key] = applicable(
-                svc, prof["roles"], prof["categories"], opts.as_of, opts.layer, placed_on_market=placed
-            )
-        rows = memo[key]
-        applicability = {expand(r["curie"]): r for r in rows}
-    results = assess(svc, starts, target_fw, opts, applicability, explain=explain)
+        applicability = applicability_for(svc, prof["roles"], prof["categories"], system_facts(svc, system), opts)
+    scope = f"{', '.join(prof['roles'])} of {compress(system)}"
+    results = assess(svc, starts, target_fw, opts, applicability, explain=explain, scope=scope)
     return {
         "system": {**{k: v for k, v in prof.items() if k != "system"}, "id": compress(system), "depends_on": deps},
         "target": target_fw,
@@ -707,7 +783,7 @@ def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: 
             }
         )
         for r in cov["requirements"]:
-            if r["status"] in {"gap", "partial"}:
+            if r["status"] in {"gap", "partial"} or r.get("would_be") in {"gap", "partial"}:
                 gaps.append(
                     {
                         "system": cov["system"]["id"],
@@ -815,6 +891,8 @@ def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     "title": r["title"],
                     "status": r["status"],
                     "gap": (r.get("gap") or {}).get("kind", ""),
+                    "would_be": r.get("would_be", ""),
+                    "binds": ", ".join(r.get("binds", [])),
                     "via": ", ".join(r["via"]),
                     "from": app.get("from") or "",
                     "applicability": app.get("status", ""),

@@ -19,6 +19,7 @@ from typing import Any
 
 from graphsvc.attestations import attestation_basis
 from graphsvc.catalogs import ROLES
+from graphsvc.conditions import ATTRIBUTES, normalise_point, point_to_local
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
 from graphsvc.store import NamedNode, TripleTuple
@@ -35,6 +36,12 @@ FLAGS = {
     "prohibited_practice": "performsProhibitedPractice",
     "art6_3_exemption": "art63ExemptionClaimed",
 }
+#: Keys of an ``organisation`` entry besides the EU AI Act attributes of conditions.ATTRIBUTES.
+ORG_KEYS = {"id", "name", "tenant", "illustrative", "description"}
+#: Keys of a ``systems`` entry besides FLAGS and the EU AI Act attributes.
+SYSTEM_KEYS = {"id", "name", "intended_purpose", "roles", "provided_by", "depends_on"}
+ORG_ATTRIBUTES = [a for a in ATTRIBUTES.values() if a.scope == "organisation"]
+SYSTEM_ATTRIBUTES = [a for a in ATTRIBUTES.values() if a.scope == "system" and a.name not in FLAGS]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: The keys each kind of entry may have (docs/orgdata.md); any other key is an error.
 KEYS = {
@@ -71,6 +78,8 @@ KEYS = {
     "audits": {"type", "date", "nonconformities", "observations"},
 }
 KEYS["attestations"] = KEYS["certificates"] | {"level", "rests_on"}
+KEYS["organisation"] |= {a.name for a in ORG_ATTRIBUTES}  # the EU AI Act attributes (graphsvc.conditions)
+KEYS["systems"] |= {a.name for a in SYSTEM_ATTRIBUTES}
 
 
 def org_iri(org: str) -> str:
@@ -184,6 +193,19 @@ class _Reader:
         return out
 
 
+def _no_unknown_keys(r: _Reader, obj: dict[str, Any], known: set[str], what: str) -> None:
+    for key in obj:
+        if key != LINE and key not in known:
+            raise r.fail(obj, str(key), f"unknown attribute of {what}; known: {', '.join(sorted(known))}")
+
+
+def _boolean(r: _Reader, obj: dict[str, Any], name: str) -> bool:
+    value = obj[name]
+    if not isinstance(value, bool):
+        raise r.fail(obj, name, f"must be true or false, not {value!r}")
+    return value
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     data = load_yaml(path)
     if not isinstance(data, dict):
@@ -261,6 +283,10 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     org_node = iri(org_iri(org_id))
     pub, priv = out.published, out.private
     out.origins[org_node.value] = rorg.where(org)
+    _no_unknown_keys(rorg, org, ORG_KEYS | {a.name for a in ORG_ATTRIBUTES}, "an organisation")
+    for attr in ORG_ATTRIBUTES:
+        if org.get(attr.name) is not None:
+            pub.append((org_node, g(attr.prop), lit(_boolean(rorg, org, attr.name))))
     pub += [
         (org_node, RDF_TYPE, g("Organisation")),
         (org_node, iri(RDFS + "label"), lit(rorg.text(org, "name"))),
@@ -373,10 +399,38 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             pub.append((S, g("providedBy"), iri(org_iri(str(provider)))))
         elif "provider" in roles or "gpai-provider" in roles:
             pub.append((S, g("providedBy"), org_node))
+        _no_unknown_keys(rs, s, SYSTEM_KEYS | set(FLAGS) | {a.name for a in SYSTEM_ATTRIBUTES}, "a system")
         area = s.get("annex_iii_area")
         if area not in (None, ""):
-            text = str(area).strip().lower().replace("(", ".").replace(")", "").replace(" ", "")
-            pub.append((S, g("annexIIIArea"), iri(requirement(f"euaia:anx3.{text}", s, "annex_iii_area", rs))))
+            point = normalise_point(area)
+            if point is None:
+                raise rs.fail(
+                    s,
+                    "annex_iii_area",
+                    f"{area!r} is not an area or point of Annex III; it lists 1(a)-(c), 2, 3(a)-(d), 4(a)-(b), "
+                    "5(a)-(d), 6(a)-(e), 7(a)-(d) and 8(a)-(b) (or the area alone, e.g. 4)",
+                )
+            pub.append(
+                (S, g("annexIIIArea"), iri(requirement(f"euaia:{point_to_local(point)}", s, "annex_iii_area", rs)))
+            )
+        section = s.get("annex_i_section")
+        if section is not None:
+            if section not in ("A", "B"):
+                raise rs.fail(s, "annex_i_section", f"{section!r} is not A or B")
+            if s.get("safety_component") is not True:
+                raise rs.fail(
+                    s,
+                    "annex_i_section",
+                    "is given, but the system is not an Annex I product or safety component "
+                    "(set safety_component: true, or leave annex_i_section out)",
+                )
+            pub.append((S, g("annexISection"), lit(section)))
+        placed = rs.date(s, "placed_on_market", required=False)
+        if placed is not None:
+            pub.append((S, g("placedOnMarket"), lit(placed)))
+        for attr in SYSTEM_ATTRIBUTES:
+            if attr.kind == "bool" and s.get(attr.name) is not None:
+                pub.append((S, g(attr.prop), lit(_boolean(rs, s, attr.name))))
         for key, prop in FLAGS.items():
             value = s.get(key, False)
             if not isinstance(value, bool):

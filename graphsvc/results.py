@@ -134,6 +134,9 @@ def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column:
         "gap": "FFC7CE",
         "not-applicable": "D9D9D9",
         "applies-from": "DDEBF7",
+        "upcoming": "DDEBF7",
+        "conditional": "E4DFEC",
+        "does-not-apply": "D9D9D9",
     }
     wb = Workbook()
     wb.remove(wb.active)

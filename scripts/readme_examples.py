@@ -28,9 +28,27 @@ EXAMPLES: list[tuple[str, str, int]] = [
         0,
     ),
     (
-        "Which obligations bind a deployer of an Annex III high-risk system (as adopted)",
-        f"graphsvc applicable --role deployer --category high-risk-annex-iii --as-of {DAY} --law-version adopted -f csv",
-        12,
+        "A private employer deploying an Annex III 4(a) recruitment system: the Art. 26, 27 and 49 rows"
+        " (`--all` also lists what does not apply, and why)",
+        "graphsvc applicable --role deployer --annex-iii-point '4(a)' --not-public-body --not-public-service-provider"
+        f" --workplace --placed-on-market 2026-09-15 --as-of {DAY} --law-version adopted --all -f csv"
+        " | grep -E '^(notation|2[67]|49)'",
+        0,
+    ),
+    (
+        "A public body deploying an Annex III 5(a) benefits system: the same rows",
+        "graphsvc applicable --role deployer --annex-iii-point '5(a)' --public-body"
+        f" --workplace --placed-on-market 2026-09-15 --as-of {DAY} --law-version adopted --all -f csv"
+        " | grep -E '^(notation|2[67]|49)'",
+        0,
+    ),
+    (
+        "A system from the data (Contoso provides and deploys its own 4(a) screening assistant):"
+        " roles, categories and attributes come from the organisation's file; a selection of rows",
+        f"graphsvc applicable --system contoso/hr-screening --as-of {DAY} --law-version adopted --all -f csv"
+        " | grep -E '^(notation|6[(]4[)]|9[(]1[)]|16[(]a[)]|22[(]1[)]|25[(]1[)]|26[(][78][)]|27[(]1[)]|43[(][12][)]"
+        "|49[(][12][)]|60[(]4[)]|73[(]1[)]),'",
+        0,
     ),
     ("The AI systems and their inferred categories", "graphsvc systems", 0),
     ("Certificates and attestations", "graphsvc certificates", 0),

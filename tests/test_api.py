@@ -753,7 +753,9 @@ def test_crosswalk_routes(client: TestClient) -> None:
 def test_applicability_systems_certificates(client: TestClient) -> None:
     a = client.get("/applicable", params={"role": "deployer", "category": "high-risk-annex-iii", "as_of": "2030-01-01"})
     assert a.status_code == 200 and a.json()["total"] > 0
-    assert {i["status"] for i in a.json()["items"]} == {"applies"}
+    # Art. 26(8), 27, 49(3) ... turn on attributes not given: conditional, never silently applied
+    assert {i["status"] for i in a.json()["items"]} == {"applies", "conditional"}
+    assert all(i["decided_by"] for i in a.json()["items"] if i["status"] == "conditional")
     assert_error(client.get("/applicable", params={"role": "deployer"}), 400, "query_parameter_error")
     assert_error(client.get("/applicable", params={"role": "ruler", "category": "all"}), 400)
     systems = client.get("/systems").json()
@@ -1022,3 +1024,35 @@ def test_keys_file_survives_concurrent_creation(tmp_path: Path) -> None:
         t.join()
     assert len(KeyStore(tmp_path / "keys.json").list()) == 4
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".keys-")]
+
+
+def test_applicable_takes_the_attributes_as_query_parameters(client: TestClient) -> None:
+    """Art. 27(1) for a private employer (does not apply) and a public body (applies)."""
+    base = {"role": "deployer", "annex_iii_area": "4(a)", "as_of": "2026-11-23", "law_version": "adopted"}
+    private = client.get(
+        "/applicable", params={**base, "public_body": "false", "public_service_provider": "false", "all": "true"}
+    )
+    public = client.get("/applicable", params={**base, "public_body": "true", "used_at_workplace": "true"})
+    assert private.status_code == public.status_code == 200
+    p = {i["notation"]: i for i in private.json()["items"]}
+    q = {i["notation"]: i for i in public.json()["items"]}
+    assert p["27(1)"]["status"] == "does-not-apply" and "Art. 27(1)" in p["27(1)"]["reason"]
+    assert q["27(1)"]["status"] == "applies" and q["26(7)"]["status"] == "applies"
+    assert public.json()["attributes"]["public_body"] is True
+    assert private.json()["summary"]["does-not-apply"] >= 14
+    hidden = client.get("/applicable", params={**base, "public_body": "false"}).json()
+    assert all(i["status"] != "does-not-apply" for i in hidden["items"])
+    assert_error(client.get("/applicable", params={**base, "annex_iii_area": "4(c)"}), 400, "query_parameter_error")
+    assert_error(client.get("/applicable", params={**base, "placed_on_market": "soon"}), 400, "query_parameter_error")
+    assert_error(client.get("/applicable", params={**base, "public_bodies": "true"}), 400, "query_parameter_error")
+
+
+def test_certificate_coverage_with_and_without_a_context(client: TestClient) -> None:
+    url = "/coverage/certificate/microsoft/iso42001-m365-copilot"
+    alone = client.get(url, params={"target": "euaia", "as_of": "2026-11-23"}).json()
+    assert alone["applicability"].startswith("none: no applicability filter")
+    assert all(r["binds"] for r in alone["requirements"])
+    ctx = client.get(
+        url, params={"target": "euaia", "as_of": "2026-11-23", "role": "deployer", "category": "transparency"}
+    )
+    assert ctx.status_code == 200 and ctx.json()["summary"]["not-applicable"] > 0

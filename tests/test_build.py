@@ -34,6 +34,37 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 BREAKAGES = [
     # (file, old, new, expected message pieces)
+    # EU AI Act attributes and conditions (issue 11: bad input leaves the store unchanged)
+    (
+        "mappings/examples/contoso.yaml",
+        "annex_iii_area: 4(a)",
+        "annex_iii_area: 4(c)",
+        ["contoso.yaml:", "field 'annex_iii_area'", "'4(c)' is not an area or point of Annex III"],
+    ),
+    (
+        "mappings/examples/contoso.yaml",
+        "used_at_workplace: true",
+        "used_at_work: true",
+        ["contoso.yaml:", "field 'used_at_work'", "unknown attribute"],
+    ),
+    (
+        "mappings/examples/contoso.yaml",
+        "placed_on_market: 2026-09-15",
+        "placed_on_market: 2026-02-30",
+        ["contoso.yaml:", "field 'placed_on_market'", "not a date"],
+    ),
+    (
+        "mappings/examples/contoso.yaml",
+        "used_at_workplace: true",
+        "annex_i_section: A",
+        ["contoso.yaml:", "field 'annex_i_section'", "not an Annex I product"],
+    ),
+    (
+        "mappings/catalogs/euaia-2024-1689/conditions.csv",
+        "public_body & annex_iii_area!=2 |",
+        "public_bodyy & annex_iii_area!=2 |",
+        ["conditions.csv:", "field 'condition'", "public_bodyy"],
+    ),
     (
         "mappings/catalogs/iso42001-2023/requirements.csv",
         ",A.6.2.8,AI system recording of event logs,annex_control,",

@@ -87,6 +87,32 @@ def test_applicable_csv(built_settings: Settings) -> None:
     assert "16(a)" not in rows
 
 
+def test_applicable_flags_private_employer_and_public_body(built_settings: Settings) -> None:
+    """The flag form: Art. 27(1) and 26(8) bind the public body, not the private employer."""
+    common = ("applicable", "--role", "deployer", "--annex-iii-point", "4(a)", "--workplace",
+              "--as-of", "2026-11-23", "--law-version", "adopted", "--all", "-f", "csv")  # fmt: skip
+    code, out, _ = run(built_settings, *common, "--not-public-body", "--not-public-service-provider")
+    private = {r["notation"]: r for r in csv_rows(out)}
+    code2, out2, _ = run(built_settings, *common, "--public-body")
+    public = {r["notation"]: r for r in csv_rows(out2)}
+    assert code == code2 == 0
+    assert private["27(1)"]["status"] == "does-not-apply" and public["27(1)"]["status"] == "applies"
+    assert private["26(8)"]["status"] == "does-not-apply" and public["26(8)"]["status"] == "applies"
+    assert all(r["reason"].startswith("Art. ") for r in private.values())
+
+
+def test_applicable_system_form_and_bad_flags(built_settings: Settings) -> None:
+    code, out, err_ = run(built_settings, "applicable", "--system", "contoso/hr-screening", "--as-of", "2026-11-23",
+                          "--law-version", "adopted", "-f", "csv")  # fmt: skip
+    rows = {r["notation"]: r for r in csv_rows(out)}
+    assert code == 0 and rows["9(1)"]["status"] == "applies" and rows["26(1)"]["status"] == "applies"
+    code, _, err_ = run(built_settings, "applicable", "--role", "deployer", "--annex-iii-point", "9(z)")
+    assert code == 1 and "not an area or point of Annex III" in err_
+    code, _, err_ = run(built_settings, "applicable", "--role", "provider", "--annex-iii-point", "4(a)",
+                        "--placed-on-market", "last year")  # fmt: skip
+    assert code == 1 and "placed_on_market: 'last year' is not a date" in err_
+
+
 def test_coverage_json_and_xlsx(built_settings: Settings, tmp_path: Path) -> None:
     code, out, _ = run(
         built_settings, "coverage", "--certificate", "iso42001-m365-copilot", "--target", "euaia",

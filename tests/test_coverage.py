@@ -177,17 +177,71 @@ def test_not_applicable_is_not_a_gap(csys: dict) -> None:
     assert sum(total.values()) == len(csys["requirements"])
 
 
-def test_not_yet_applicable_on_the_date(svc: GraphService) -> None:
-    # as amended, Annex III obligations apply from 2027-12-02: before that, not applicable
+def test_not_yet_applicable_on_the_date_is_upcoming_with_its_future_status(svc: GraphService) -> None:
+    # as amended, Annex III obligations apply from 2027-12-02: before that the row is upcoming, and
+    # shows the status its paths would give it then (point 6 of issue 11; it used to say
+    # not-applicable, which hid from a team what it already has in place)
     res = system_coverage(svc, "cust/csys", "euaia", opts(layer="amended"))
     r = by_notation(res)["15(1)"]
-    assert r["status"] == "not-applicable"
+    assert r["status"] == "upcoming"
     assert r["applicability"] == {
         "status": "applies-from",
         "from": "2027-12-02",
         "reason": r["applicability"]["reason"],
     }
+    # as adopted, the same row applies on the date: its status then is what 'would_be' says
+    adopted = by_notation(system_coverage(svc, "cust/csys", "euaia", opts()))["15(1)"]
+    assert r["would_be"] == adopted["status"] == "satisfied"
+    assert "upcoming: applies from 2027-12-02" in r["explanation"]
     assert r["paths"], "the paths are still shown"
+    assert res["summary"]["upcoming"] > 0
+
+
+def test_conditional_obligation_shows_its_condition(csys: dict) -> None:
+    # Art. 26(8): only public deployers register their use; cust does not say whether it is one
+    r = by_notation(csys)["26(8)"]
+    assert r["status"] == "conditional" and r["would_be"] == "gap"
+    assert r["decided_by"] == ["public_body"]
+    assert "Art. 26(8)" in r["explanation"] and "public_body" in r["explanation"]
+
+
+def test_obligation_that_does_not_bind_the_system_is_not_applicable_with_its_reason(csys: dict) -> None:
+    r = by_notation(csys)
+    # Art. 49(5) concerns Annex III point 2 systems; csys is a 4(a) system
+    assert r["49(5)"]["status"] == "not-applicable"
+    assert "Art. 49(5)" in r["49(5)"]["explanation"] and "annex_iii_area is 4(a)" in r["49(5)"]["explanation"]
+    assert r["26(7)"]["status"] == "gap", "csys is used at the workplace, so Art. 26(7) binds"
+
+
+def test_provisions_that_impose_no_duty_are_not_coverage_targets(csys: dict, svc: GraphService) -> None:
+    r = by_notation(csys)
+    for n in ("6(3)", "10(5)", "10(6)", "26(3)", "27(4)"):
+        assert n not in r, n
+    assert "60(4)" in r and "83(1)" in r, "the added operator obligations are targets"
+    cert = by_notation(certificate_coverage(svc, "prov/pcert", "euaia", opts()))
+    assert "26(3)" not in cert
+
+
+def test_certificate_alone_names_the_roles_each_row_binds(svc: GraphService) -> None:
+    res = certificate_coverage(svc, "prov/pcert", "euaia", opts())
+    r = by_notation(res)
+    assert res["applicability"].startswith("none: no applicability filter was applied")
+    assert r["26(1)"]["binds"] == ["deployer"]
+    assert r["73(1)"]["binds"] == ["deployer", "provider"]
+    assert r["53(1)"]["binds"] == ["gpai-provider"]
+
+
+def test_certificate_with_a_role_category_or_system_context(svc: GraphService) -> None:
+    ctx = {"roles": ["deployer"], "categories": ["high-risk-annex-iii"], "facts": {"annex_iii_area": "4(a)"}}
+    res = certificate_coverage(svc, "prov/pcert", "euaia", opts(), context=ctx)
+    r = by_notation(res)
+    assert res["applicability"].startswith("for deployer")
+    assert r["9(1)"]["status"] == "not-applicable", "Art. 9 binds providers, not deployers"
+    assert r["26(5)"]["status"] == "gap"
+    assert r["26(8)"]["status"] == "conditional"
+    via_system = by_notation(certificate_coverage(svc, "prov/pcert", "euaia", opts(), context={"system": "cust/csys"}))
+    assert via_system["12(1)"]["status"] == "satisfied" and via_system["50(1)"]["status"] == "not-applicable"
+    assert via_system["26(7)"]["status"] == "gap"
 
 
 def test_organisation_gaps_ranked_by_date(svc: GraphService) -> None:

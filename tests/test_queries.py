@@ -35,6 +35,7 @@ SAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "org_systems": {"org": "gsd:org/contoso"},
     "is_a": {"thing": "gsd:system/contoso/hr-screening", "type": "gs:AISystem"},
     "body": {"body": "gsd:body/microsoft/mastermind"},
+    "system_facts": {"system": "gsd:system/contoso/hr-screening"},
 }
 
 

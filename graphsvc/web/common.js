@@ -5,9 +5,10 @@ const GS = (() => {
   const KEY = 'graphsvc-key';
   /* The API lives where /ui/ is mounted: '' normally, '/prefix' behind a proxy. */
   const BASE = location.pathname.replace(/\/ui(\/.*)?$/, '');
-  const STATUSES = ['satisfied', 'partial', 'gap', 'not-applicable'];
+  const STATUSES = ['satisfied', 'partial', 'gap', 'upcoming', 'conditional', 'not-applicable'];
   const STATUS_TEXT = {
-    satisfied: '✓ satisfied', partial: '◐ partial', gap: '✗ gap', 'not-applicable': '– not applicable',
+    satisfied: '✓ satisfied', partial: '◐ partial', gap: '✗ gap', upcoming: '⏲ upcoming',
+    conditional: '? conditional', 'not-applicable': '– not applicable',
   };
 
   function key() { return sessionStorage.getItem(KEY) || ''; }

@@ -121,8 +121,8 @@
     for (const s of STATUSES) {
       cards.append(el('div', { class: 'card' }, el('h3', {}, GS.statusSwatch(s)),
         el('div', { class: 'big', text: String(summary[s] || 0) }),
-        el('div', { class: 'small muted', text: s === 'not-applicable' ? 'do not bind or do not apply yet'
-          : s === 'gap' && data.gap_kinds ? data.gap_kinds['no-counterpart'] + ' no counterpart; ' + data.gap_kinds['not-reached'] + ' not reached' : 'requirements' })));
+        el('div', { class: 'small muted', text: s === 'gap' && data.gap_kinds ? data.gap_kinds['no-counterpart'] + ' no counterpart; ' + data.gap_kinds['not-reached'] + ' not reached'
+          : { 'not-applicable': 'do not bind this system', upcoming: 'bind it from a later date', conditional: 'bind it on a condition not yet known' }[s] || 'requirements' })));
     }
     if (data.system) {
       const s = data.system;
