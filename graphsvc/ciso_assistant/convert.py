@@ -493,7 +493,7 @@ def mapping_set(lib: Library, doc: MappingSetDoc, resolver: Resolver, *, status:
         if row.rationale is None:
             filled.append("rationale")
         if not comment:
-            comment = f"Row {row.index} of CISO Assistant mapping set {doc.urn}; the file gives no annotation."
+            comment = f"CISO Assistant mapping set {doc.urn} gives no annotation for this row."
             filled.append("annotation")
         for name in ("source", "status", "justification", "author"):
             if name not in trailer:
