@@ -468,20 +468,22 @@ def test_graphsvc_exports_reimport_to_the_same_graphs(svc: Any, tmp_path: Path) 
     assert graph_snapshot(svc) == before
 
 
-def test_shipped_set_round_trips_through_ciso_assistant(svc: Any, tmp_path: Path) -> None:
-    text = export_mapping_set(svc, "iso42001-euaia")
+@pytest.mark.parametrize("set_id", ["iso42001-euaia", "nistairmf-euaia"])
+def test_shipped_set_round_trips_through_ciso_assistant(svc: Any, tmp_path: Path, set_id: str) -> None:
+    text = export_mapping_set(svc, set_id, include_proposed=True)
     doc = yaml.safe_load(text)
-    frameworks = [yaml.safe_load(export_framework(svc, fw)) for fw in ("iso42001", "euaia")]
+    source_fw = set_id.split("-")[0]
+    frameworks = [yaml.safe_load(export_framework(svc, fw)) for fw in (source_fw, "euaia")]
     assert loader_errors(doc, frameworks) == []
     for fw in frameworks:
         assert loader_errors(fw) == []
     # the content law: identifiers, titles and the project's own summaries only
-    ours = {r["curie"]: r for r in svc.catalog("iso42001")}
-    for node in frameworks[0]["objects"]["framework"]["requirement_nodes"]:
-        curie = "iso42001:" + node["ref_id"]
-        if curie in ours:
-            assert node.get("name", "") == ours[curie]["title"]
-            assert node.get("description", "") == ours[curie]["summary"]
+    ours = {r["notation"]: r for r in svc.catalog(source_fw)}
+    nodes = frameworks[0]["objects"]["framework"]["requirement_nodes"]
+    assert [n["ref_id"] for n in nodes] == list(ours)
+    for node in nodes:
+        assert node.get("name", "") == ours[node["ref_id"]]["title"]
+        assert node.get("description", "") == ours[node["ref_id"]]["summary"]
     # back in as a CISO Assistant set: the same mappings
     import_library(svc, write(tmp_path, text, "shipped.yaml"), keep=False)
     try:
@@ -502,13 +504,14 @@ def test_shipped_set_round_trips_through_ciso_assistant(svc: Any, tmp_path: Path
                     m.reviewer,
                 )
                 for m in svc.mappings()
-                if m.set_id.endswith(set_suffix) and not m.derived and m.status == "approved"
+                if m.set_id.endswith(set_suffix) and not m.derived and m.status != "rejected"
             }
 
-        assert fields("/ca-iso42001-euaia") == fields("/iso42001-euaia")
-        assert len(fields("/iso42001-euaia")) > 100
+        assert fields(f"/ca-{set_id}") == fields(f"/{set_id}")
+        assert len(fields(f"/{set_id}")) > 50
+        assert {m.status for m in svc.mappings() if m.set_id.endswith(f"/ca-{set_id}")} == {"approved", "proposed"}
     finally:
-        svc.store.replace_graphs({graph_iri("mappings/ca-iso42001-euaia"): []})
+        svc.store.replace_graphs({graph_iri(f"mappings/ca-{set_id}"): []})
         svc.invalidate()
 
 
@@ -636,3 +639,33 @@ def test_import_options_are_kept(svc: Any, ca_settings: Settings, tmp_path: Path
         svc.invalidate()
         for p in (ca_settings.data_path / "imports" / "ciso-assistant").glob("isotest.*"):
             p.unlink()
+
+
+def test_nist_ai_rmf_urns_of_ciso_assistant_resolve_to_the_shipped_catalog(svc: Any, tmp_path: Path) -> None:
+    text = (
+        MINI.format(rel="subset", strength="7")
+        .replace("framework:iso42001-2023", "framework:nist-ai-rmf-1.0")
+        .replace("req_node:iso42001-2023:a.2.2", "req_node:nist-ai-rmf-1.0:govern-1.1")
+    )
+    report = import_library(svc, write(tmp_path, text), keep=False)
+    try:
+        assert report.mapping_sets == [
+            {"id": "ca-mini", "source": "iso27001", "target": "nistairmf", "mappings": 1, "unresolved": 0}
+        ]
+        (m,) = [m for m in svc.mappings() if m.set_id.endswith("/ca-mini")]
+        assert (m.subject, m.object, m.relation, m.strength) == (
+            REQ27 + "a.5.1",
+            "https://w3id.org/graphsvc/req/nistairmf-1.0/GOVERN-1.1",
+            "subset",
+            7,
+        )
+        exported = yaml.safe_load(export_mapping_set(svc, "ca-mini"))
+        (row,) = exported["objects"]["requirement_mapping_set"]["requirement_mappings"]
+        assert row["target_requirement_urn"] == "urn:intuitem:risk:req_node:nist-ai-rmf-1.0:govern-1.1"
+        assert exported["dependencies"] == [
+            "urn:intuitem:risk:library:iso27001-2022",
+            "urn:intuitem:risk:library:nist-ai-rmf-1.0",
+        ]
+    finally:
+        svc.store.replace_graphs({graph_iri("mappings/ca-mini"): []})
+        svc.invalidate()

@@ -83,11 +83,20 @@ _EDITION = re.compile(r"^(?P<base>[a-z][a-z0-9-]*?)-(?P<edition>v?\d{4}|v?\d+(?:
 
 
 def urn_parts(urn: str) -> tuple[str, str | None, str]:
-    """(type, scope, id) of a URN: ``('req_node', 'iso27001-2022', 'a.5.1')``."""
-    m = URN.match(urn)
-    if not m:
+    """(type, scope, id) of a URN, split at its colons (the scope may hold dots, which
+    CISO Assistant's own pattern would not read as a scope).
+
+    >>> urn_parts("urn:intuitem:risk:req_node:nist-ai-rmf-1.0:govern-1.1")
+    ('req_node', 'nist-ai-rmf-1.0', 'govern-1.1')
+    >>> urn_parts("urn:intuitem:risk:framework:iso27001-2022")
+    ('framework', None, 'iso27001-2022')
+    """
+    if not URN.match(urn):
         raise ValueError(urn)
-    return m.group(3), m.group(4), m.group(5)
+    parts = urn.split(":")
+    if len(parts) == 5:
+        return parts[3], None, parts[4]
+    return parts[3], parts[4], ":".join(parts[5:])
 
 
 def slug(text: str) -> str:
@@ -390,9 +399,18 @@ class ImportedSet:
     source_framework: str  # short names
     target_framework: str
     extra: list[TripleTuple]
+    licence: str = "not stated in the library"
 
     def triples(self) -> list[TripleTuple]:
-        return set_triples(self.mapping_set) + self.extra
+        licence = iri(DCTERMS + "license")
+        own = [t for t in set_triples(self.mapping_set) if t[1] != licence]
+        return [*own, (iri(self.mapping_set.set_id), licence, licence_term(self.licence)), *self.extra]
+
+
+def licence_term(text: str) -> Any:
+    """A licence IRI for "Licence: https://…" (as graphsvc's export writes it), else the text itself."""
+    m = re.fullmatch(r"Licence: (https?://\S+)", text)
+    return iri(m.group(1)) if m else lit(text)
 
 
 def set_key(urn: str) -> str:
@@ -534,7 +552,7 @@ def mapping_set(lib: Library, doc: MappingSetDoc, resolver: Resolver, *, status:
         meta={
             "mapping_set_title": doc.name,
             "mapping_set_version": str(lib.version),
-            "license": lib.copyright or "not stated in the library",
+            "license": "see the library's copyright",  # replaced by ImportedSet.triples (text may hold a URL)
             "creator_id": [author],
             "mapping_set_description": doc.description,
             "mapping_date": lib.publication_date,
@@ -563,4 +581,5 @@ def mapping_set(lib: Library, doc: MappingSetDoc, resolver: Resolver, *, status:
             (node, iri(SSSOM + "object_id"), lit(u.row.target_urn)),
             (node, iri(RDFS + "comment"), lit(f"row {u.row.index} ({u.row.relationship}): {u.reason}")),
         ]
-    return ImportedSet(ms, unresolved, notes, src_fw.short_name, tgt_fw.short_name, extra)
+    licence = lib.copyright or "not stated in the library"
+    return ImportedSet(ms, unresolved, notes, src_fw.short_name, tgt_fw.short_name, extra, licence)

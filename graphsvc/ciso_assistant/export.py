@@ -75,8 +75,19 @@ def _drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v not in (None, "", [])}
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text (annotations with their Source: lines) as literal blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def dump(doc: dict[str, Any]) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 class _Frameworks:
@@ -197,7 +208,11 @@ def export_framework(svc: Any, framework: str, *, version: int | None = None) ->
             }
         )
     }
-    return dump(doc)
+    head = (
+        f"# CISO Assistant framework library written by graphsvc from catalog {m['key']}: identifiers, titles\n"
+        "# and the graphsvc project's own summaries only (no text of the standard, no imported text).\n"
+    )
+    return head + dump(doc)
 
 
 def _annotation(row: dict[str, Any], assumed: set[str]) -> str | None:
@@ -233,12 +248,18 @@ def export_mapping_set(svc: Any, set_id: str, *, include_proposed: bool = False,
     fws = _Frameworks(svc)
     framework_of = svc.framework_of
     ok = {"approved", "proposed"} if include_proposed else {"approved"}
-    rows = [r for r in svc.select("ciso_mappings", graph=graph) if r["status"] in ok]
+    left_out: dict[str, int] = {}
     pairs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in rows:
+    for r in svc.select("ciso_mappings", graph=graph):
         pair = (framework_of.get(r["subject"], ""), framework_of.get(r["object"], ""))
-        if all(pair):
+        if r["status"] not in ok:
+            why = f"{r['status']} rows" + (" (--include-proposed writes them)" if r["status"] == "proposed" else "")
+        elif not all(pair):
+            why = "rows with no requirement on one side (no-counterpart records have no CISO Assistant form)"
+        else:
             pairs.setdefault(pair, []).append(r)
+            continue
+        left_out[why] = left_out.get(why, 0) + 1
     if not pairs:
         raise UnknownTerm(
             f"mapping set {set_id!r} has no {'approved or proposed' if include_proposed else 'approved'} rows"
@@ -279,7 +300,7 @@ def export_mapping_set(svc: Any, set_id: str, *, include_proposed: bool = False,
             "ref_id": head.get("libRef") or f"mapping-{set_id}",
             "name": head.get("libTitle") or head["title"],
             "description": head.get("description"),
-            "copyright": head.get("libRights") or (None if imported else head["license"]),
+            "copyright": head.get("libRights") or (None if imported else f"Licence: {head['license']}"),
             "version": version
             or (
                 int(head["libVersion"]) if head.get("libVersion") is not None else library_version(str(head["version"]))
@@ -293,7 +314,9 @@ def export_mapping_set(svc: Any, set_id: str, *, include_proposed: bool = False,
     doc["objects"] = (
         {"requirement_mapping_set": out_sets[0]} if len(out_sets) == 1 else {"requirement_mapping_sets": out_sets}
     )
-    return dump(doc)
+    head_lines = [f"CISO Assistant mapping library written by graphsvc from mapping set {set_id}."]
+    head_lines += [f"Not written: {n} {why}." for why, n in sorted(left_out.items())]
+    return "".join(f"# {line}\n" for line in head_lines) + dump(doc)
 
 
 def _row(fws: _Frameworks, src: str, tgt: str, r: dict[str, Any], bridged: tuple[bool, bool]) -> dict[str, Any]:
