@@ -348,6 +348,9 @@ def test_a_framework_graphsvc_ships_is_not_imported_again(svc: Any, tmp_path: Pa
     text = FRAMEWORK_FILE.read_text().replace("iso27001-2022", "iso42001-2023")
     with pytest.raises(DataLoadError, match="graphsvc ships the catalog iso42001-2023 itself"):
         import_library(svc, write(tmp_path, text))
+    text = FRAMEWORK_FILE.read_text().replace("iso27001-2022", "nist-ai-rmf-1.0")
+    with pytest.raises(DataLoadError, match=r"lib\.yaml:\d+: field 'urn': graphsvc ships the catalog nistairmf-1.0"):
+        import_library(svc, write(tmp_path, text))
 
 
 # -- crosswalk and coverage across the imported set ----------------------------------------------

@@ -18,6 +18,8 @@ from typing import Any
 
 from graphsvc.catalogs import Catalog, load_catalogs
 from graphsvc.ciso_assistant.convert import (
+    BRIDGES,
+    CA_PREFIX,
     ImportedCatalog,
     ImportedSet,
     KnownFramework,
@@ -91,9 +93,11 @@ def convert_library(
     catalogs = []
     for fw in lib.frameworks:
         cat = framework_catalog(lib, fw, short_name=opts.framework_id, edition=opts.edition)
-        if cat.key in shipped:
+        bridged = fw.urn.startswith(CA_PREFIX) and urn_parts(fw.urn)[2] in BRIDGES
+        if cat.key in shipped or bridged:
             raise DataLoadError(
-                f"{fw.where}: field 'urn': graphsvc ships the catalog {cat.key} itself; mapping sets that name "
+                f"{fw.where}: field 'urn': graphsvc ships the catalog {BRIDGES.get(cat.key, cat.key)} itself; "
+                "mapping sets that name "
                 f"{fw.urn} or its nodes resolve to it, so there is nothing to import"
             )
         if taken.get(cat.short_name, cat.iri) != cat.iri:
