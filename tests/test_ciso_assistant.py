@@ -672,3 +672,14 @@ def test_nist_ai_rmf_urns_of_ciso_assistant_resolve_to_the_shipped_catalog(svc: 
     finally:
         svc.store.replace_graphs({graph_iri("mappings/ca-mini"): []})
         svc.invalidate()
+
+
+def test_weak_containment_rows_are_flagged(svc: Any, tmp_path: Path) -> None:
+    report = import_library(svc, write(tmp_path, MINI.format(rel="equal", strength="6")), keep=False)
+    try:
+        assert any("row 1 claims equal with strength 6" in n for n in report.notes)
+        (m,) = [m for m in svc.mappings() if m.set_id.endswith("/ca-mini")]
+        assert (m.relation, m.strength) == ("equal", 6)  # kept as claimed, not rewritten
+    finally:
+        svc.store.replace_graphs({graph_iri("mappings/ca-mini"): []})
+        svc.invalidate()

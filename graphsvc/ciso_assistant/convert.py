@@ -305,6 +305,8 @@ def framework_catalog(
     """
     _kind, _scope, ident = urn_parts(fw.urn)
     key = slug(ident)
+    if not key[0].isalnum():
+        raise DataLoadError(f"{fw.where}: field 'urn': {fw.urn} must end in an id that starts with a letter or digit")
     guessed = split_key(key)
     short = short_name or (guessed[0] if guessed else None)
     ed = edition or (guessed[1] if guessed else None)
@@ -414,7 +416,8 @@ def licence_term(text: str) -> Any:
 
 
 def set_key(urn: str) -> str:
-    return "ca-" + slug(urn_parts(urn)[2])
+    """``ca-<id>`` for a mapping set URN: ``urn:intuitem:risk:req_mapping_set:a-to-b`` → ``ca-a-to-b``."""
+    return "ca-" + (slug(urn_parts(urn)[2]).strip(".") or "set")
 
 
 def parse_annotation(text: str | None) -> tuple[str, dict[str, str]]:
@@ -508,6 +511,11 @@ def mapping_set(lib: Library, doc: MappingSetDoc, resolver: Resolver, *, status:
         else:
             value = row.strength if lib.strength_scale == 10 else round(row.strength / 10)
             strength = max(1, value)
+            if relation in ("equal", "subset", "superset") and strength < 10:
+                notes.append(
+                    f"{row.where}: row {row.index} claims {row.relationship} with strength {row.strength}; "
+                    "a containment row holds fully (strength 10) or is an intersection: review it"
+                )
         if row.rationale is None:
             filled.append("rationale")
         if not comment:
