@@ -683,3 +683,15 @@ def test_weak_containment_rows_are_flagged(svc: Any, tmp_path: Path) -> None:
     finally:
         svc.store.replace_graphs({graph_iri("mappings/ca-mini"): []})
         svc.invalidate()
+
+
+def test_a_reimport_may_not_drop_requirements_still_mapped(svc: Any, tmp_path: Path) -> None:
+    before = graph_snapshot(svc)
+    text = FRAMEWORK_FILE.read_text()
+    start = text.index("    - urn: urn:intuitem:risk:req_node:iso27001-2022:a.8.15")
+    end = text.index("    - urn: urn:intuitem:risk:req_node:iso27001-2022:a.8.16")
+    with pytest.raises(
+        DataLoadError, match=r"would remove 1 requirement\(s\) that are still used: a\.8\.15 \(mapped in"
+    ):
+        import_library(svc, write(tmp_path, text[:start] + text[end:]), keep=False)
+    assert graph_snapshot(svc) == before

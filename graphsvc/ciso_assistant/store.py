@@ -122,6 +122,31 @@ def known_in_store(svc: Any) -> list[KnownFramework]:
     return [known_framework(iri_, f["id"], f["ns"], f["reqs"], f["urn"]) for iri_, f in rows.items()]
 
 
+def _check_still_used(svc: Any, path: Path, catalogs: list[ImportedCatalog], replaced_sets: set[str]) -> None:
+    """A re-imported framework may not drop requirements that mappings or organisations still name."""
+    for cat in catalogs:
+        old = {r["req"] for r in svc.select("ciso_requirements", graph=cat.graph)}
+        removed = old - {r.iri for r in cat.requirements}
+        if not removed:
+            continue
+        users = [
+            f"{r['req'].rsplit('/', 1)[-1]} (used by {r['user']})"
+            for r in svc.select("ciso_requirement_uses", graph=cat.graph)
+            if r["req"] in removed
+        ]
+        users += [
+            f"{(m.subject if m.subject in removed else m.object).rsplit('/', 1)[-1]} (mapped in {m.set_id})"
+            for m in svc.mappings()
+            if not m.derived and m.set_id not in replaced_sets and {m.subject, m.object} & removed
+        ]
+        if users:
+            raise DataLoadError(
+                f"{path}: importing {cat.key} again would remove {len(removed)} requirement(s) that are still "
+                f"used: {'; '.join(sorted(users)[:5])}{' …' if len(users) > 5 else ''}",
+                errors=sorted(users),
+            )
+
+
 def _derived(
     svc: Any, replaced: set[str], sets: list[ImportedSet], catalogs: list[ImportedCatalog]
 ) -> list[TripleTuple]:
@@ -165,6 +190,7 @@ def import_library(
     taken = {f.short_name: f.iri for f in known}
     shipped = {c.key for c in load_catalogs(svc.settings.mappings_dir)}
     catalogs, sets = convert_library(lib, resolver, opts, taken=taken, shipped=shipped)
+    _check_still_used(svc, path, catalogs, {s.mapping_set.set_id for s in sets})
     unresolved = [u for s in sets for u in s.unresolved]
     if strict and unresolved:
         raise DataLoadError(
