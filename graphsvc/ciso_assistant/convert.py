@@ -62,7 +62,6 @@ CA_RELATIONSHIP = {v: k for k, v in RELATIONS.items()}
 ASSUMED_STRENGTH = {"equal": 10, "subset": 10, "superset": 10, "intersects": 1, "not-related": 1}
 ASSUMED_RATIONALE = "semantic"
 UNSPECIFIED = SEMAPV + "UnspecifiedMatching"
-DEFAULT_JUSTIFICATION = SEMAPV + "ManualMappingCuration"
 
 #: CISO Assistant framework ids (the last part of their URN) of catalogs graphsvc ships itself.
 BRIDGES = {"iso42001-2023": "iso42001-2023", "nist-ai-rmf-1.0": "nistairmf-1.0"}
@@ -109,8 +108,14 @@ def graphsvc_urn(kind: str, *parts: str) -> str:
     return GS_PREFIX + kind + ":" + ":".join(parts)
 
 
+def bridge_id(notation: str) -> str:
+    """How CISO Assistant's ISO/IEC 42001 and NIST AI RMF libraries write a ref_id in a node URN."""
+    return notation.lower().replace(" ", "-")
+
+
 def bridge_urn(ca_id: str, notation: str) -> str:
-    return f"{CA_PREFIX}req_node:{ca_id}:{notation.lower().replace(' ', '-')}"
+    """``bridge_urn("iso42001-2023", "A.6.2.8")`` → ``urn:intuitem:risk:req_node:iso42001-2023:a.6.2.8``."""
+    return f"{CA_PREFIX}req_node:{ca_id}:{bridge_id(notation)}"
 
 
 def split_key(key: str) -> tuple[str, str] | None:
@@ -189,7 +194,7 @@ def known_framework(
     for req, notation, req_urn in reqs:
         local = req[len(namespace) :] if req.startswith(namespace) else req.rsplit("/", 1)[-1]
         kf.by_local.setdefault(slug(local), req)
-        kf.by_notation.setdefault(notation.lower().replace(" ", "-"), req)
+        kf.by_notation.setdefault(bridge_id(notation), req)
         if req_urn:
             kf.by_urn[req_urn] = req
     return kf

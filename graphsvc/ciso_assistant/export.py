@@ -37,6 +37,7 @@ from graphsvc.ciso_assistant.convert import (
     BRIDGES,
     CA_PREFIX,
     CA_RELATIONSHIP,
+    bridge_urn,
     graphsvc_urn,
     slug,
 )
@@ -135,7 +136,7 @@ class _Frameworks:
                 local = r["req"][len(m["namespace"]) :] if r["req"].startswith(m["namespace"]) else r["req"]
                 r["graphsvc_urn"] = graphsvc_urn("req_node", slug(m["key"]), slug(local))
                 ca = _BRIDGED.get(m["key"])
-                r["bridged_urn"] = f"{CA_PREFIX}req_node:{ca}:{r['notation'].lower().replace(' ', '-')}" if ca else None
+                r["bridged_urn"] = bridge_urn(ca, r["notation"]) if ca else None
             self._reqs[short] = rows
         return self._reqs[short]
 
