@@ -850,6 +850,9 @@ def create_app(
     from graphsvc.web import web_router
 
     app.include_router(web_router(settings))
+    from graphsvc.api_ciso_assistant import ciso_assistant_router
+
+    app.include_router(ciso_assistant_router(state))
 
     # -- pages and health ----------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -93,6 +93,19 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
     for ms in out.mapping_sets:
         out.graphs[ms.graph] = set_triples(ms)
         out.origins.update(ms.origins)
+    from graphsvc.ciso_assistant.store import kept_sources
+
+    ca_catalogs, ca_sets = kept_sources(settings, out.catalogs)
+    for cat in ca_catalogs:  # CISO Assistant libraries imported earlier (graphsvc import ciso-assistant)
+        say(f"CISO Assistant import {cat.key}")
+        out.catalogs.append(cat)
+        out.graphs[cat.graph] = cat.triples()
+        known.update(r.iri for r in cat.requirements)
+        out.origins.update({r.iri: r.source_ref for r in cat.requirements})
+    for ca_set in ca_sets:
+        out.mapping_sets.append(ca_set.mapping_set)
+        out.graphs[ca_set.mapping_set.graph] = ca_set.triples()
+        out.origins.update(ca_set.mapping_set.origins)
     kept_aicm = settings.data_path / "imports" / "aicm"
     if kept_aicm.is_dir():
         from graphsvc.imports import aicm_graphs

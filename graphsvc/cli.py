@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from graphsvc.cli_ciso_assistant import export_ciso_assistant, import_ciso_assistant
 from graphsvc.cli_server import keys_app, serve
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphSvcError, QueryParameterError
@@ -22,12 +23,17 @@ app = typer.Typer(
 )
 queries_app = typer.Typer(help="List and show the named queries of queries/.", no_args_is_help=True)
 import_app = typer.Typer(
-    help="Import data into the store (organisations, a licensed AICM copy, OSCAL).", no_args_is_help=True
+    help="Import data into the store (organisations, a licensed AICM copy, OSCAL, CISO Assistant libraries).",
+    no_args_is_help=True,
 )
 app.add_typer(queries_app, name="queries")
 app.add_typer(import_app, name="import")
 app.command("serve")(serve)
 app.add_typer(keys_app, name="keys")
+export_app = typer.Typer(help="Export catalogs and mapping sets for other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+import_app.command("ciso-assistant")(import_ciso_assistant)
+export_app.command("ciso-assistant")(export_ciso_assistant)
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)

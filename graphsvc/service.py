@@ -224,7 +224,7 @@ class GraphService:
         if candidate and candidate in self.framework_of:
             return candidate
         prefix, sep, local = text.partition(":")
-        if sep and prefix in FRAMEWORK_PREFIXES:
+        if sep and (prefix in FRAMEWORK_PREFIXES or prefix in self.framework_ids()):  # shipped or imported
             for notation in (local, local.replace("-", " "), f"Article {local}", f"Annex {local}"):
                 rows = self.select("requirement_by_notation", framework=prefix, notation=notation)
                 if rows:

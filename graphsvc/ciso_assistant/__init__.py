@@ -1,0 +1,33 @@
+"""CISO Assistant libraries in and out.
+
+`CISO Assistant <https://github.com/intuitem/ciso-assistant-community>`_ keeps frameworks and
+crosswalks as YAML *libraries*: ``objects.framework`` lists ``requirement_nodes`` (URN,
+ref_id, name, description, parent_urn, depth, assessable) and
+``objects.requirement_mapping_set`` lists ``requirement_mappings`` (source and target
+requirement URNs, relationship, strength_of_relationship, rationale, annotation).
+
+- :mod:`~graphsvc.ciso_assistant.library` reads and checks a library file (file:line errors);
+- :mod:`~graphsvc.ciso_assistant.convert` turns it into a catalog graph and mapping-set graphs;
+- :mod:`~graphsvc.ciso_assistant.store` imports it into a live store atomically and keeps it
+  for ``graphsvc build``;
+- :mod:`~graphsvc.ciso_assistant.export` writes graphsvc's catalogs and mapping sets back as
+  library YAML (identifiers, titles and the project's own summaries only).
+
+The field mapping, and what is lost each way, is in the README ("CISO Assistant libraries").
+"""
+
+from __future__ import annotations
+
+from graphsvc.ciso_assistant.export import export_framework, export_mapping_set
+from graphsvc.ciso_assistant.library import Library, read_library
+from graphsvc.ciso_assistant.store import CaImportReport, Options, import_library
+
+__all__ = [
+    "CaImportReport",
+    "Library",
+    "Options",
+    "export_framework",
+    "export_mapping_set",
+    "import_library",
+    "read_library",
+]
