@@ -24,7 +24,7 @@ mapping is only a proposal until a person approves it (:mod:`graphsvc.review`).
 >>> fold("logging")
 'log'
 >>> tokens("The provider shall keep automatically generated logs.")  # "keep" is an English stop word
-['provider', 'keep', 'automatic', 'generat', 'log']
+['provider', 'automatic', 'generat', 'log']
 """
 
 from __future__ import annotations
