@@ -103,15 +103,17 @@ def org_of_graph(graph: str) -> tuple[str, bool] | None:
 
     >>> org_of_graph("https://w3id.org/graphsvc/graph/org/acme/published")
     ('acme', True)
+    >>> org_of_graph("https://w3id.org/graphsvc/graph/org/acme/mappings")
+    ('acme', False)
     >>> org_of_graph("https://w3id.org/graphsvc/graph/framework/iso42001-2023") is None
     True
     """
     if not graph.startswith(ORG_PREFIX):
         return None
     rest = graph[len(ORG_PREFIX) :]
-    if rest.endswith("/published"):
-        return rest[: -len("/published")], True
-    return rest, False
+    org, _, part = rest.partition("/")
+    # gsg:org/<id>/published is public; gsg:org/<id> and its other parts (controls, mappings) are private
+    return org, part == "published"
 
 
 def is_public_graph(graph: str) -> bool:
