@@ -196,8 +196,9 @@ class LexicalMatcher:
         surface: dict[str, str] = {}
         for doc in docs:
             for w in _WORD.findall(doc.lower()):
-                if w not in _STOP:
-                    surface.setdefault(fold(w), w)
+                stem = fold(w)
+                if w not in _STOP and (stem not in surface or len(w) < len(surface[stem])):
+                    surface[stem] = w  # the shortest form met stands for the folded word
         self._surface = surface
 
     def _words(self, i: int, j: int, limit: int = 6) -> tuple[str, ...]:
