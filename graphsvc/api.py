@@ -755,6 +755,9 @@ def create_app(
     from graphsvc.web import web_router
 
     app.include_router(web_router(settings))
+    from graphsvc.review_api import review_router
+
+    app.include_router(review_router(state))
 
     # -- pages and health ----------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import Conflict, DataLoadError, QueryParameterError, UnknownTerm
-from graphsvc.namespaces import compress
+from graphsvc.namespaces import compress, graph_iri
 from graphsvc.orgmappings import LEXICAL, RATIONALES, RELATIONS, OrgMapping, load_rows, save_rows
 from graphsvc.proposals import AUTHOR, org_controls, proposal_id, propose
 
@@ -127,6 +127,9 @@ def queue(svc: Any, org: str, *, status: str | None = None, with_texts: bool = F
     """
     if status is not None and status not in {"proposed", "approved", "rejected"}:
         raise QueryParameterError(f"status {status!r}: expected proposed, approved or rejected")
+    visible = set(svc.store.named_graphs())
+    if not {graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")} & visible:
+        raise UnknownTerm(f"no organisation {org!r} in the graph (or not visible to this key)")
     rows = [m for m in load_rows(svc, org) if status is None or m.status == status]
     rows.sort(key=lambda m: (not m.pending, -(m.confidence or 0), m.subject, m.object))
     controls = {c.item.iri: c for c in org_controls(svc, org)} if with_texts else {}
