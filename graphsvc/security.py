@@ -62,7 +62,10 @@ _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: a verified key is remembered (by its SHA-256) until keys.json changes.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
-DEFAULT_GRAPH = "DEFAULT"  # the store's default graph, in read and write sets
+DEFAULT_GRAPH = "DEFAULT"
+#: Private graphs of an organisation besides ``gsg:org/<id>``: its imported control catalog and
+#: its own mapping set (proposals and reviews), see graphsvc.controls_import and graphsvc.review.
+ORG_PRIVATE_PARTS = frozenset({"controls", "mappings"})  # the store's default graph, in read and write sets
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ def org_of_graph(graph: str) -> tuple[str, bool] | None:
     ('acme', True)
     >>> org_of_graph("https://w3id.org/graphsvc/graph/org/acme/mappings")
     ('acme', False)
+    >>> org_of_graph("https://w3id.org/graphsvc/graph/org/acme/../beta")
+    ('acme/../beta', False)
     >>> org_of_graph("https://w3id.org/graphsvc/graph/framework/iso42001-2023") is None
     True
     """
@@ -112,8 +117,11 @@ def org_of_graph(graph: str) -> tuple[str, bool] | None:
         return None
     rest = graph[len(ORG_PREFIX) :]
     org, _, part = rest.partition("/")
-    # gsg:org/<id>/published is public; gsg:org/<id> and its other parts (controls, mappings) are private
-    return org, part == "published"
+    if part == "published":
+        return org, True
+    if part in ORG_PRIVATE_PARTS:  # gsg:org/<id>/controls, …/mappings: private parts of <id>
+        return org, False
+    return rest, False  # any other path names no tenant ("acme/../beta" is not acme's)
 
 
 def is_public_graph(graph: str) -> bool:
