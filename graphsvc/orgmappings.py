@@ -6,7 +6,7 @@ so that ``graphsvc build`` loads it again. A row is one (control, requirement) p
 
 * ``proposed``: made by the matcher (``semapv:LexicalMatching``, relation ``intersects``), waiting;
 * ``approved``: a person accepted it, perhaps editing relation, strength and rationale
-  (``semapv:MappingReview``; ``sssom:reviewer_id``; ``prov:wasGeneratedBy`` a
+  (``semapv:MappingReview``; ``sssom:reviewer_id`` and ``reviewer_label``; ``prov:wasGeneratedBy`` a
   :class:`gs:MappingReview` activity associated with the reviewer and ended at the review time).
   The control then implements the requirement: fully for ``equal`` or ``superset``, partly for
   ``subset`` or ``intersects``, not at all for ``not-related``; coverage sees this from then on;
@@ -65,6 +65,7 @@ COLUMNS = (
     "mapping_justification",
     "author_id",
     "reviewer_id",
+    "reviewer_label",
     "mapping_date",
     "review_date",
     "confidence",
@@ -146,6 +147,7 @@ def _node(org: str, pid: str) -> str:
 
 
 def _agent(name: str) -> str:
+    """The reviewer as a PROV agent IRI (CURIE ``graphsvc:reviewer/<slug>``)."""
     return f"{GSD}agent/reviewer/{re.sub(r'[^A-Za-z0-9._-]+', '-', name.strip()).strip('-').lower() or 'anonymous'}"
 
 
@@ -179,7 +181,8 @@ def row_triples(org: str, m: OrgMapping) -> list[TripleTuple]:
         review = iri(_node(org, m.id) + "/review")
         agent = iri(_agent(m.reviewer))
         out += [
-            (s, iri(SSSOM + "reviewer_id"), lit(m.reviewer)),
+            (s, iri(SSSOM + "reviewer_id"), lit(compress(_agent(m.reviewer)))),
+            (s, iri(SSSOM + "reviewer_label"), lit(m.reviewer)),
             (s, iri(PROV + "wasGeneratedBy"), review),
             (review, RDF_TYPE, g("MappingReview")),
             (review, RDF_TYPE, iri(PROV + "Activity")),
@@ -224,7 +227,7 @@ _FIELDS = {
     SSSOM + "mapping_date": "proposed",
     SSSOM + "confidence": "confidence",
     GS + "matchedWords": "matched",
-    SSSOM + "reviewer_id": "reviewer",
+    SSSOM + "reviewer_label": "reviewer",
 }
 
 
@@ -259,7 +262,7 @@ def to_tsv(org: str, rows: Iterable[OrgMapping]) -> str:
     import yaml
 
     rows = list(rows)
-    used = {"skos", "semapv", "gsd"} | {compress(m.object).partition(":")[0] for m in rows}
+    used = {"skos", "semapv", "gsd", "graphsvc"} | {compress(m.object).partition(":")[0] for m in rows}
     meta = {
         "curie_map": {k: v for k, v in PREFIXES.items() if k in used},
         "mapping_set_id": set_iri(org),
@@ -284,6 +287,7 @@ def to_tsv(org: str, rows: Iterable[OrgMapping]) -> str:
                 m.object_label,
                 m.justification,
                 m.author,
+                compress(_agent(m.reviewer)) if m.reviewer else "",
                 m.reviewer,
                 m.proposed,
                 m.reviewed,
@@ -350,7 +354,7 @@ def parse_tsv(path: Path) -> list[OrgMapping]:
                 proposed=row["mapping_date"],
                 confidence=confidence,
                 matched=row["match_string"],
-                reviewer=row["reviewer_id"],
+                reviewer=row["reviewer_label"],
                 reviewed=row["review_date"],
             )
         )

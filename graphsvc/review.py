@@ -286,7 +286,7 @@ def read_decisions(path: Path) -> tuple[list[Decision], str]:
         except ValueError:
             raise DataLoadError(f"{where}: field 'strength' is {strength_text!r}; expected 1-10") from None
         relation = _pick(row, "relation", "set_relation")
-        reviewer = _pick(row, "reviewer", "reviewer_id")
+        reviewer = _pick(row, "reviewer", "reviewer_label", "reviewer_id")
         if reviewer:
             reviewers.add(reviewer)
         out.append(

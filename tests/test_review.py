@@ -260,3 +260,15 @@ def test_a_rebuild_keeps_the_catalog_and_the_decisions(settings: Settings) -> No
     rows = queue_rows(settings)
     inc = [r for r in rows if r["control"].endswith("/INC-01") and r["requirement"] == "euaia:art73.1"]
     assert [r["status"] for r in inc] == ["rejected"]
+
+
+def test_an_organisations_catalog_and_mapping_set_are_its_private_graphs() -> None:
+    from graphsvc.namespaces import graph_iri
+    from graphsvc.security import ANONYMOUS, Principal, can_read, can_write
+
+    writer, other = Principal("k", "writer", "contoso"), Principal("k", "writer", "acme")
+    for part in ("controls", "mappings"):
+        g = graph_iri(f"org/contoso/{part}")
+        assert can_read(writer, g) and can_write(writer, g)
+        assert not can_read(other, g) and not can_write(other, g) and not can_read(ANONYMOUS, g)
+    assert not can_write(writer, graph_iri("org/contoso/../acme"))
