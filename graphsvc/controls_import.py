@@ -324,6 +324,7 @@ def import_controls(svc: Any, org: str, path: Path, *, keep: bool = True) -> Con
     graph = controls_graph(org)
     svc.store.replace_graphs({graph: triples})
     svc.invalidate()
+    _drop_vanished_proposals(svc, org)
     if keep:
         dest = svc.settings.data_path / "imports" / "controls" / org
         if dest.exists():
@@ -332,6 +333,21 @@ def import_controls(svc: Any, org: str, path: Path, *, keep: bool = True) -> Con
         shutil.copy2(path, dest / Path(path).name)
     unmapped = sum(1 for r in rows if not r.implements and not r.implements_partly)
     return ControlsReport(org, len(rows), unmapped, len(triples), graph)
+
+
+def _drop_vanished_proposals(svc: Any, org: str) -> None:
+    """Waiting proposals of controls the new catalog no longer has are withdrawn (a review of
+    one then gets "no longer exists"); reviewed rows stay as the record of a decision."""
+    from graphsvc.orgmappings import load_rows, save_rows
+    from graphsvc.proposals import org_controls
+
+    rows = load_rows(svc, org)
+    if not rows:
+        return
+    present = {c.item.iri for c in org_controls(svc, org)}
+    kept = [m for m in rows if not m.pending or m.subject in present]
+    if len(kept) != len(rows) or any(m.subject not in present for m in kept):
+        save_rows(svc, org, kept, present)
 
 
 def kept_graphs(data_dir: Path, orgs: dict[str, OrgContext]) -> dict[str, list[TripleTuple]]:

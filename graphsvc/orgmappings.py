@@ -152,7 +152,7 @@ def _agent(name: str) -> str:
 
 
 # -- RDF ----------------------------------------------------------------------------------------
-def row_triples(org: str, m: OrgMapping) -> list[TripleTuple]:
+def row_triples(org: str, m: OrgMapping, *, implements: bool = True) -> list[TripleTuple]:
     s = iri(_node(org, m.id))
     out: list[TripleTuple] = [
         (s, RDF_TYPE, g("ControlMapping")),
@@ -191,12 +191,14 @@ def row_triples(org: str, m: OrgMapping) -> list[TripleTuple]:
             (agent, RDF_TYPE, iri(PROV + "Agent")),
             (agent, iri(RDFS + "label"), lit(m.reviewer)),
         ]
-    if m.status == "approved" and m.relation in IMPLEMENTS:
+    if implements and m.status == "approved" and m.relation in IMPLEMENTS:
         out.append((iri(m.subject), g(IMPLEMENTS[m.relation]), iri(m.object)))
     return out
 
 
-def set_triples(org: str, rows: Iterable[OrgMapping]) -> list[TripleTuple]:
+def set_triples(org: str, rows: Iterable[OrgMapping], controls: set[str] | None = None) -> list[TripleTuple]:
+    """The set's graph. A reviewed row whose control is not in ``controls`` (it was removed from
+    the catalog) is kept as a record, but makes nothing implement anything."""
     s = iri(set_iri(org))
     out: list[TripleTuple] = [
         (s, RDF_TYPE, g("MappingSet")),
@@ -206,7 +208,7 @@ def set_triples(org: str, rows: Iterable[OrgMapping]) -> list[TripleTuple]:
         (s, iri(DCTERMS + "creator"), lit(org)),
     ]
     for m in rows:
-        out += row_triples(org, m)
+        out += row_triples(org, m, implements=controls is None or m.subject in controls)
     return out
 
 
@@ -371,13 +373,17 @@ def _atomic_write(path: Path, text: str) -> Path:
     return Path(tmp)
 
 
-def save_rows(svc: Any, org: str, rows: list[OrgMapping]) -> int:
+def save_rows(svc: Any, org: str, rows: list[OrgMapping], controls: set[str] | None = None) -> int:
     """Replace the organisation's set in the store (one transaction) and in its kept file.
 
     The file is written to a temporary name first and renamed only after the store took the
     new graph, so a failure leaves both as they were. Returns the triples written.
     """
-    triples = set_triples(org, rows)
+    if controls is None:
+        from graphsvc.proposals import org_controls
+
+        controls = {c.item.iri for c in org_controls(svc, org)}
+    triples = set_triples(org, rows, controls)
     target = kept_file(svc.settings.data_path, org)
     tmp = _atomic_write(target, to_tsv(org, rows))
     try:
@@ -402,8 +408,7 @@ def kept_graphs(data_dir: Path, known: set[str]) -> dict[str, list[TripleTuple]]
         org = path.name.removesuffix(".sssom.tsv")
         rows = parse_tsv(path)
         for i, m in enumerate(rows):
-            for col, value in (("subject_id", m.subject), ("object_id", m.object)):
-                if value not in known:
-                    raise DataLoadError(f"{path}: row {i + 1}: field {col!r}: {compress(value)} is not in the graph")
-        out[mappings_graph(org)] = set_triples(org, rows)
+            if m.object not in known:
+                raise DataLoadError(f"{path}: row {i + 1}: field 'object_id': {compress(m.object)} is not in the graph")
+        out[mappings_graph(org)] = set_triples(org, [m for m in rows if not m.pending or m.subject in known], known)
     return out

@@ -272,3 +272,23 @@ def test_an_organisations_catalog_and_mapping_set_are_its_private_graphs() -> No
         assert can_read(writer, g) and can_write(writer, g)
         assert not can_read(other, g) and not can_write(other, g) and not can_read(ANONYMOUS, g)
     assert not can_write(writer, graph_iri("org/contoso/../acme"))
+
+
+def test_a_reimport_withdraws_the_proposals_of_removed_controls(settings: Settings, tmp_path: Path) -> None:
+    rows = queue_rows(settings)
+    gone = [r for r in rows if r["control"].endswith("/LOG-02") and r["status"] == "proposed"]
+    assert gone
+    assert [r["status"] for r in rows if r["id"] == pid(rows, "PMM-01", "euaia:art72.3")] == ["approved"]
+    lines = CATALOG.read_text().splitlines()
+    smaller = tmp_path / "contoso-controls.csv"
+    smaller.write_text("\n".join(ln for ln in lines if not ln.startswith(("LOG-02,", "PMM-01,"))) + "\n")
+    cli(settings, "import", "controls", "contoso", str(smaller))
+    after = {r["id"]: r for r in queue_rows(settings)}
+    assert not {r["id"] for r in gone} & set(after), "the removed control's waiting proposals are withdrawn"
+    assert after[pid(rows, "PMM-01", "euaia:art72.3")]["status"] == "approved", "a decision stays on record"
+    decision = tmp_path / "late.csv"
+    decision.write_text(f"id,decision\n{gone[0]['id']},accept\n")
+    err = cli_fails(settings, "review", "--org", "contoso", "--file", str(decision), "--reviewer", "J")
+    assert "no longer exists" in err
+    status = statuses(settings, *WATCHED)
+    assert status["72(3)"] == "gap" and status["49(1)"] == "satisfied", "a removed control implements nothing"
