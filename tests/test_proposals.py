@@ -116,3 +116,29 @@ def test_proposal_quality_on_every_shipped_set_stays_above_its_floor() -> None:
     for s in scores:
         assert s.p1 >= FLOORS["p1"] and s.p5 >= FLOORS["p5"] and s.r10 >= FLOORS["r10"], s
         assert s.p1 > 5 * s.random1, f"{s.key}: no better than chance"
+
+
+@pytest.mark.shipped
+def test_imported_licensed_text_is_read_by_the_matcher(built_settings: Any, tmp_path: Path) -> None:
+    import shutil
+
+    from graphsvc.config import load_settings
+    from graphsvc.imports import import_aicm
+    from graphsvc.proposals import framework_items
+    from graphsvc.service import GraphService
+
+    shutil.copytree(built_settings.data_path, tmp_path / "data", symlinks=True)
+    svc = GraphService.from_settings(
+        load_settings(environ={}, overrides={"data_dir": str(tmp_path / "data")}), read_only=False
+    )
+    try:
+        before = {i.iri: i.text for i in framework_items(svc, "aicm")}
+        # the shipped AICM catalog has IDs and domain names only
+        import_aicm(svc, PROJECT_ROOT / "tests" / "data" / "aicm" / "aicm-1.1.0-synthetic.xlsx", keep=False)
+        after = {i.iri: i.text for i in framework_items(svc, "aicm")}
+        longer = [iri for iri, t in after.items() if len(t) > len(before[iri]) + 20]
+        assert len(longer) >= 3, "titles and specifications of the import are read"
+        props = propose(svc, "iso42001", source="aicm", top=3)
+        assert props and all(p.matched for p in props)
+    finally:
+        svc.store.close()
