@@ -854,6 +854,10 @@ def create_app(
 
     app.include_router(ciso_assistant_router(state))
 
+    from graphsvc.review_api import review_router
+
+    app.include_router(review_router(state))
+
     # -- pages and health ----------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

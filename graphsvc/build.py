@@ -126,6 +126,9 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
         for od in out.orgs:
             out.graphs.update(od.graphs())
             out.origins.update(od.origins)
+        from graphsvc.controls_import import kept_org_graphs
+
+        out.graphs.update(kept_org_graphs(settings.data_path, out.orgs, known))  # control catalogs, reviews
     return out
 
 

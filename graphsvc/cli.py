@@ -753,5 +753,13 @@ def queries_show(name: str) -> None:
     sys.stdout.write(QueryRegistry.from_dir(settings_for().queries_dir).get(name).text)
 
 
+# -- proposed mappings and their review (graphsvc/cli_review.py) ----------------------------
+from graphsvc import cli_review  # noqa: E402 (it imports this module inside its command bodies)
+
+app.command("propose")(handle_errors(cli_review.propose_cmd))
+app.command("review")(handle_errors(cli_review.review_cmd))
+import_app.command("controls")(handle_errors(cli_review.import_controls_cmd))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -130,6 +130,11 @@ def _body_row(svc: Any, body: str) -> dict[str, Any]:
     rows = svc.registry.select(svc.store, "body", body=body, graphs=[_org_graphs(GSD + "org/" + org)[1]])
     return rows[0] if rows else {}
 
+def _org_parts(org_iri: str) -> tuple[str, str]:
+    """The private graphs an organisation adds by importing a control catalog and reviewing proposals."""
+    org_id = org_iri.rsplit("/", 1)[-1]
+    return graph_iri(f"org/{org_id}/controls"), graph_iri(f"org/{org_id}/mappings")
+
 
 def reference_graphs(svc: Any) -> list[str]:
     """Every graph that belongs to no organisation: ontology, catalogs, layers, mapping sets,
@@ -715,7 +720,8 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
     # graphs, so no one can attach a control or certificate to someone else's system
     # Controls, evidence and certificates live only in organisation graphs: asking over just the
     # graphs needed keeps the query fast (pyoxigraph pays for every graph in a dataset list)
-    own_graphs = list(_org_graphs(prof["org"]))
+    # ... and the organisation's imported control catalog and reviewed mappings (graphsvc.review)
+    own_graphs = [*_org_graphs(prof["org"]), *_org_parts(prof["org"])]
     starts, ignored = control_starts(svc, system, opts.as_of, graphs=own_graphs)
     cert_starts, cert_ignored, certs = certificate_starts(
         svc, system, opts.as_of, graphs=[*own_graphs, *svc.framework_graph_list()]

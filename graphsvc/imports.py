@@ -159,13 +159,21 @@ def delete_org(svc: Any, org_id: str) -> ImportReport:
     names = [graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")]
     if not any(n in svc.store.named_graphs() for n in names):
         raise DataLoadError(f"organisation {org_id!r} is not in the store")
+    # and its imported control catalog and mapping set (graphsvc.controls_import, graphsvc.orgmappings)
+    parts = [graph_iri(f"org/{org_id}/controls"), graph_iri(f"org/{org_id}/mappings")]
     orgs = [o for o in loaded_orgs(svc) if o.org_id != org_id]
     inferred = classify_orgs(Compiled(orgs=orgs), svc.settings) if orgs else []
-    svc.store.replace_graphs({names[0]: [], names[1]: [], INFERRED_GRAPH: inferred})
+    svc.store.replace_graphs({**{n: [] for n in names + parts}, INFERRED_GRAPH: inferred})
     svc.invalidate()
-    dest = kept_dir(svc.settings.data_path, "org") / org_id
-    if dest.exists():
-        shutil.rmtree(dest)
+    for dest in (
+        kept_dir(svc.settings.data_path, "org") / org_id,
+        kept_dir(svc.settings.data_path, "controls") / org_id,
+        kept_dir(svc.settings.data_path, "mappings") / f"{org_id}.sssom.tsv",
+    ):
+        if dest.is_dir():
+            shutil.rmtree(dest)
+        elif dest.exists():
+            dest.unlink()
     return ImportReport("org", org_id, {n: 0 for n in names})
 
 

@@ -70,7 +70,10 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 #: Most verified keys remembered at once (least recently used first out).
 VERIFIED_CACHE = 1024
 
-DEFAULT_GRAPH = "DEFAULT"  # the store's default graph, in read and write sets
+DEFAULT_GRAPH = "DEFAULT"
+#: Private graphs of an organisation besides ``gsg:org/<id>``: its imported control catalog and
+#: its own mapping set (proposals and reviews), see graphsvc.controls_import and graphsvc.review.
+ORG_PRIVATE_PARTS = frozenset({"controls", "mappings"})  # the store's default graph, in read and write sets
 
 
 @dataclass(frozen=True)
@@ -111,15 +114,22 @@ def org_of_graph(graph: str) -> tuple[str, bool] | None:
 
     >>> org_of_graph("https://w3id.org/graphsvc/graph/org/acme/published")
     ('acme', True)
+    >>> org_of_graph("https://w3id.org/graphsvc/graph/org/acme/mappings")
+    ('acme', False)
+    >>> org_of_graph("https://w3id.org/graphsvc/graph/org/acme/../beta")
+    ('acme/../beta', False)
     >>> org_of_graph("https://w3id.org/graphsvc/graph/framework/iso42001-2023") is None
     True
     """
     if not graph.startswith(ORG_PREFIX):
         return None
     rest = graph[len(ORG_PREFIX) :]
-    if rest.endswith("/published"):
-        return rest[: -len("/published")], True
-    return rest, False
+    org, _, part = rest.partition("/")
+    if part == "published":
+        return org, True
+    if part in ORG_PRIVATE_PARTS:  # gsg:org/<id>/controls, …/mappings: private parts of <id>
+        return org, False
+    return rest, False  # any other path names no tenant ("acme/../beta" is not acme's)
 
 
 def is_public_graph(graph: str) -> bool:

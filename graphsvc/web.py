@@ -43,6 +43,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "crosswalk": ("crosswalk.html", "Crosswalk explorer", "crosswalk.js"),
     "applicability": ("applicability.html", "Applicability", "applicability.js"),
     "sparql": ("sparql.html", "SPARQL", "sparql.js"),
+    "review": ("review.html", "Review queue", "review.js"),
 }
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 _STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|js|svg)$")
