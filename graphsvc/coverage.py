@@ -130,6 +130,7 @@ def _body_row(svc: Any, body: str) -> dict[str, Any]:
     rows = svc.registry.select(svc.store, "body", body=body, graphs=[_org_graphs(GSD + "org/" + org)[1]])
     return rows[0] if rows else {}
 
+
 def _org_parts(org_iri: str) -> tuple[str, str]:
     """The private graphs an organisation adds by importing a control catalog and reviewing proposals."""
     org_id = org_iri.rsplit("/", 1)[-1]
