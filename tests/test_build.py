@@ -169,7 +169,8 @@ def test_an_organisation_cannot_attach_controls_or_certificates_to_anothers_syst
         read_org(ctl)
     cert = tmp_path / "cert.yaml"
     cert.write_text(
-        base + "certificates:\n  - {id: C, name: C, framework: iso42001-2023, issuer: microsoft/mastermind, valid_from: 2025-01-01,\n"
+        base
+        + "certificates:\n  - {id: C, name: C, framework: iso42001-2023, issuer: microsoft/mastermind, valid_from: 2025-01-01,\n"
         "     valid_until: 2028-01-01, scope: [microsoft/foundry]}\n"
     )
     with pytest.raises(DataLoadError, match=r"cert.yaml:5: field 'scope'.*only depends_on"):
