@@ -370,14 +370,14 @@ class Generator:
     def bodies(self, pub: str) -> None:
         add = self.w.add
         for ab in ("bench-ab-1", "bench-ab-2"):
-            B = _i(f"{GSD}body/{ab}")
+            B = _i(f"{GSD}body/bench-bodies/{ab}")
             add(B, A, _g("AccreditationBody"), pub)
             add(B, LABEL, _lit(f"Synthetic accreditation body {ab[-1]}"), pub)
         for i, cb in enumerate(("bench-cb-1", "bench-cb-2", "bench-cb-3", "bench-csa")):
-            B = _i(f"{GSD}body/{cb}")
+            B = _i(f"{GSD}body/bench-bodies/{cb}")
             add(B, A, _g("CertificationBody"), pub)
             add(B, LABEL, _lit(f"Synthetic certification body {cb.rsplit('-', 1)[-1]}"), pub)
-            add(B, P_ACCREDITED_BY, _i(f"{GSD}body/bench-ab-{1 + i % 2}"), pub)
+            add(B, P_ACCREDITED_BY, _i(f"{GSD}body/bench-bodies/bench-ab-{1 + i % 2}"), pub)
 
     def system(
         self,
@@ -550,7 +550,10 @@ class Generator:
         add(
             X,
             P_ISSUED_BY,
-            _i(f"{GSD}body/{'bench-csa' if attestation else rng.choice(('bench-cb-1', 'bench-cb-2', 'bench-cb-3'))}"),
+            _i(
+                f"{GSD}body/bench-bodies/"
+                f"{'bench-csa' if attestation else rng.choice(('bench-cb-1', 'bench-cb-2', 'bench-cb-3'))}"
+            ),
             pub,
         )
         add(X, P_ISSUED_TO, org_node, pub)
@@ -736,8 +739,8 @@ def generate(out_dir: Path, size: str | int, *, seed: int = SEED, settings: Any 
     gen = Generator(w, pools, seed, tiny)
     budget = target - len(quads)
     # one organisation publishes the certification and accreditation bodies every certificate names
-    # (a body is a global IRI: repeating its triples in each tenant's graph would multiply the rows
-    # of every union-graph query that reads a body's label, see bench/README)
+    # (a body belongs to the organisation that defines it, gsd:body/ORG/ID, and certificates of other
+    # organisations name it as ORG/ID; see graphsvc.ownership and bench/README)
     reg = _i(f"{GSG}org/bench-bodies/published")
     gen.org("bench-bodies", "Register of certification and accreditation bodies (synthetic)", reg)
     gen.bodies(reg)

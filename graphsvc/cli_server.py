@@ -2,7 +2,8 @@
 
 Both follow the CLI's shape: flags → Settings → one call. ``serve`` opens the embedded store
 read-write (building it from the shipped files on first start), then imports the API and
-uvicorn inside the function, so no other command pays for them.
+uvicorn (graphsvc.httpserver: request-head limits, an access log without query texts) inside
+the function, so no other command pays for them.
 
 This module imports graphsvc.cli only inside the command bodies (for ``--config``, ``--debug``
 and the one error handler), so graphsvc.cli may import it at its top. It also runs on its own
@@ -83,9 +84,8 @@ def serve(
     from graphsvc.service import GraphService
 
     service = GraphService.from_settings(settings, read_only=False)
-    import uvicorn
-
     from graphsvc.api import create_app
+    from graphsvc.httpserver import serve_app
 
     app = create_app(service, settings, query_workers=query_workers)
     typer.echo(
@@ -93,7 +93,7 @@ def serve(
         f"(docs /docs, SPARQL /sparql; anonymous {'on' if settings.anonymous else 'off'})",
         err=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, timeout_graceful_shutdown=5)
+    serve_app(app, host=settings.host, port=settings.port, log_level=log_level)
 
 
 keys_app = typer.Typer(

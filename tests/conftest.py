@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -66,3 +67,29 @@ def oscal_schema_errors(doc: dict[str, Any], schema_file: str) -> list[str]:
     schema = fix(json.loads((OSCAL_SCHEMAS / schema_file).read_text(encoding="utf-8")))
     validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
     return [f"{e.json_path}: {e.message[:300]}" for e in validator.iter_errors(doc)]
+
+
+@contextlib.contextmanager
+def app_over_copy(
+    built: Settings, dest: Path, callers: tuple[tuple[str, str, str | None], ...]
+) -> Iterator[dict[str, Any]]:
+    """An in-process app (thread executor) over a private copy of the built store, with a key for
+    each (name, role, tenant) caller: ``{"client", "keys", "service", "settings"}``."""
+    from fastapi.testclient import TestClient
+
+    from graphsvc.api import create_app
+    from graphsvc.security import KeyStore
+    from graphsvc.sparql_endpoint import ThreadExecutor
+
+    shutil.copytree(built.store_path.resolve(), dest / "store-copy")
+    (dest / "store").symlink_to("store-copy")
+    settings = load_settings(environ={}, overrides={"data_dir": str(dest)})
+    service = GraphService.from_settings(settings, read_only=False)
+    ks = KeyStore(settings.data_path / "keys.json")
+    keys = {name: ks.create(role, tenant=tenant, name=name)[1] for name, role, tenant in callers}
+    app = create_app(service, settings, executor=ThreadExecutor(service.store))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield {"client": client, "keys": keys, "service": service, "settings": settings, "app": app}
+    finally:
+        service.store.close()

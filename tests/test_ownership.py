@@ -7,23 +7,19 @@ published graph changed Microsoft's certificate coverage (2/55/146 to 0/0/203).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import app_over_copy
 from fastapi.testclient import TestClient
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from graphsvc.api import create_app
-from graphsvc.config import PROJECT_ROOT, Settings, load_settings
+from graphsvc.config import PROJECT_ROOT, Settings
 from graphsvc.errors import Forbidden
 from graphsvc.namespaces import GS, GSD, graph_iri
 from graphsvc.orgdata import read_org
-from graphsvc.security import KeyStore
-from graphsvc.service import GraphService
-from graphsvc.sparql_endpoint import ThreadExecutor
 
 MS_CERT = GSD + "certificate/microsoft/iso42001-m365-copilot"
 CONTOSO_PUB = graph_iri("org/contoso/published")
@@ -36,24 +32,13 @@ EXAMPLES = PROJECT_ROOT / "mappings" / "examples"
 @pytest.fixture(scope="module")
 def app_parts(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """An in-process app over a private copy of the built store, with keys for three callers."""
-    dest = tmp_path_factory.mktemp("ownership")
-    shutil.copytree(built_settings.store_path.resolve(), dest / "store-copy")
-    (dest / "store").symlink_to("store-copy")
-    settings = load_settings(environ={}, overrides={"data_dir": str(dest)})
-    service = GraphService.from_settings(settings, read_only=False)
-    ks = KeyStore(settings.data_path / "keys.json")
-    keys = {
-        name: ks.create(role, tenant=tenant, name=name)[1]
-        for name, role, tenant in (
-            ("contoso_writer", "writer", "contoso"),
-            ("contoso_reader", "reader", "contoso"),
-            ("admin", "admin", None),
-        )
-    }
-    app = create_app(service, settings, executor=ThreadExecutor(service.store))
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield {"client": client, "keys": keys, "service": service, "settings": settings}
-    service.store.close()
+    callers = (
+        ("contoso_writer", "writer", "contoso"),
+        ("contoso_reader", "reader", "contoso"),
+        ("admin", "admin", None),
+    )
+    with app_over_copy(built_settings, tmp_path_factory.mktemp("ownership"), callers) as parts:
+        yield parts
 
 
 def h(token: str | None = None, content_type: str | None = None) -> dict[str, str]:
