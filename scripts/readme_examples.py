@@ -96,30 +96,6 @@ SERVICE_EXAMPLES: list[tuple[str, str, int]] = [
         0,
     ),
     (
-        "The protocol takes no query or update in the URL of a POST",
-        "curl -s -X POST 'localhost:$PORT/sparql?update=CLEAR%20ALL' -H 'Content-Type: application/x-www-form-urlencoded'",
-        0,
-    ),
-    (
-        "HEAD wherever GET is served",
-        "curl -sI 'localhost:$PORT/rdf-graphs?graph=gsg:framework/iso42001-2023' | grep -iv '^date'",
-        0,
-    ),
-    (
-        "Wrong keys: 401, then 429 with Retry-After, without checking the key",
-        "for i in 1 2 3 4 5 6; do curl -s -o /dev/null -w '%{http_code} ' -H 'Authorization: Bearer gsk_000000000000_wrong' "
-        "localhost:$PORT/frameworks; done; curl -si -H 'Authorization: Bearer gsk_000000000000_wrong' localhost:$PORT/frameworks "
-        "| grep -i '^retry-after'",
-        0,
-    ),
-    (
-        "POST to the graph store creates a graph (admin key): 201 and its address",
-        "KEY=$(graphsvc keys create --role admin --name readme) && curl -si -X POST localhost:$PORT/rdf-graphs "
-        "-H \"Authorization: Bearer $KEY\" -H 'Content-Type: text/turtle' --data '<urn:ex:s> <urn:ex:p> \"o\" .' "
-        "| grep -iE '^(HTTP|location)'",
-        0,
-    ),
-    (
         "A key for a tenant (stored hashed; shown once)",
         "graphsvc keys create --name contoso-reader --role reader --tenant contoso",
         0,
