@@ -383,6 +383,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or unknown API key"},
     403: {"model": ErrorBody, "description": "The key may not do this"},
     404: {"model": ErrorBody, "description": "Not found (or not visible to this key)"},
+    429: {
+        "model": ErrorBody,
+        "description": "Too many failed API keys from this client; the key was not checked",
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    },
 }
 
 
@@ -1393,7 +1398,10 @@ def create_app(
     # -- Graph Store Protocol -------------------------------------------------------------------------
     gsp_responses = {
         200: {"description": "The graph", "content": {m: {} for m in GRAPH_TYPES}},
-        201: {"description": "Graph created"},
+        201: {
+            "description": "Graph created (POST to the store: its address is in Location)",
+            "headers": {"Location": {"description": "the new graph's ?graph= URL", "schema": {"type": "string"}}},
+        },
         204: {"description": "Done"},
         **ERRORS,
         406: {"model": ErrorBody, "description": "No acceptable format"},

@@ -143,6 +143,22 @@ SERVICE_EXAMPLES: list[tuple[str, str, int]] = [
         0,
     ),
     (
+        "The service description: base IRI, result and input formats, features (first lines)",
+        "curl -s localhost:$PORT/sparql -H 'Accept: text/turtle'",
+        24,
+    ),
+    (
+        "SPARQLWrapper's default for CONSTRUCT (format=xml, Accept: application/rdf+xml) gets RDF/XML",
+        "curl -sG localhost:$PORT/sparql -H 'Accept: application/rdf+xml' --data-urlencode format=xml "
+        "--data-urlencode 'query=CONSTRUCT WHERE { ?f <https://w3id.org/graphsvc/ontology#shortName> ?id }'",
+        8,
+    ),
+    (
+        "An ASK is never CSV or TSV (the CSV/TSV results format has no boolean)",
+        "curl -s localhost:$PORT/sparql -H 'Accept: text/csv' --data-urlencode 'query=ASK {}'",
+        0,
+    ),
+    (
         "A key for a tenant (stored hashed; shown once)",
         "graphsvc keys create --name contoso-reader --role reader --tenant contoso",
         0,
@@ -155,6 +171,16 @@ def run(cmd: str, env: dict[str, str]) -> str:
     if proc.returncode != 0:
         sys.exit(f"{cmd} failed:\n{proc.stderr}")
     return proc.stdout
+
+
+def service_only() -> None:
+    """Regenerate the SERVICE-EXAMPLES block alone (``python scripts/readme_examples.py --service``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "GRAPHSVC_DATA_DIR": tmp, "COLUMNS": "160"}
+        run("graphsvc build -q", env)
+        service = service_examples(env)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (ROOT / "README.md").write_text(replace_block(readme, "SERVICE-EXAMPLES", service), encoding="utf-8")
 
 
 def main() -> None:
@@ -222,4 +248,4 @@ def service_examples(env: dict[str, str]) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    service_only() if "--service" in sys.argv[1:] else main()

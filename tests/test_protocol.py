@@ -262,6 +262,18 @@ def test_2_2_3_using_named_graph_uri_acts_as_using_named(client: TestClient, key
     assert [b["g"]["value"] for b in r.json()["results"]["bindings"]] == [ACME]
 
 
+def test_2_2_3_using_graph_uri_with_using_or_with_in_the_update_is_an_error(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    w = keys["acme_writer"]
+    for text in (
+        f"WITH <{ACME}> DELETE {{ ?s <urn:none> ?o }} WHERE {{ ?s <urn:none> ?o }}",
+        f"DELETE {{ GRAPH <{ACME}> {{ ?s <urn:none> ?o }} }} USING <{ACME}> WHERE {{ ?s <urn:none> ?o }}",
+    ):
+        r = client.post("/sparql", data={"update": text, "using-graph-uri": ACME_PUB}, headers=bearer(w))
+        error_of(r, 400)
+
+
 def test_2_2_4_a_successful_update_is_2xx(client: TestClient, keys: dict[str, str]) -> None:
     r = client.post(
         "/sparql",
