@@ -439,11 +439,17 @@ def row_key(row: dict[str, Any]) -> str:
     * Virtuoso answers a computed boolean (``BIND (EXISTS {…} AS ?x)``) with the integer 1 or 0
       (which Python compares equal to True and False), so booleans are written as 0/1;
     * a ``GROUP_CONCAT`` over a group whose values are all unbound is "" on Virtuoso and
-      unbound on Oxigraph, so empty strings are left out.
+      unbound on Oxigraph, so empty strings are left out;
+    * ``GROUP_CONCAT`` joins its values in an engine-dependent order, so the words of a text are
+      compared as a sorted list.
     """
-    return json.dumps(
-        {k: int(v) if isinstance(v, bool) else v for k, v in row.items() if v != ""}, sort_keys=True, default=str
-    )
+
+    def norm(v: Any) -> Any:
+        if isinstance(v, bool):
+            return int(v)
+        return " ".join(sorted(v.split())) if isinstance(v, str) else v
+
+    return json.dumps({k: norm(v) for k, v in row.items() if v != ""}, sort_keys=True, default=str)
 
 
 @pytest.mark.slow
