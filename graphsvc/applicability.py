@@ -151,8 +151,9 @@ def transitional_rules(svc: _Service, layer: str) -> list[dict[str, Any]]:
                     "words": r["outcomeWords"],
                 }
             )
+        bases_of = {r["id"]: r.get("base") for r in svc.select("date_layers")}
+        memo["bases"] = bases_of  # set before "rows": a concurrent caller that sees "rows" finds "bases" too
         memo["rows"] = rules
-        memo["bases"] = {r["id"]: r.get("base") for r in svc.select("date_layers")}
     bases: dict[str, str | None] = memo["bases"]
     seen: set[str] = set()
     cur: str | None = layer
