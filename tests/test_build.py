@@ -45,7 +45,7 @@ BREAKAGES = [
         "mappings/examples/contoso.yaml",
         "used_at_workplace: true",
         "used_at_work: true",
-        ["contoso.yaml:", "field 'used_at_work'", "unknown attribute"],
+        ["contoso.yaml:", "field 'used_at_work'", "unknown key"],
     ),
     (
         "mappings/examples/contoso.yaml",
