@@ -1434,6 +1434,21 @@ def create_app(
     def store_url(request: Request) -> str:
         return str(request.url.replace(query=""))
 
+    async def gsp_write_route(request: Request, graph: str | None, default: str | None, *, replace: bool) -> Response:
+        """PUT (``replace``) or POST of the Graph Store Protocol: the body, off the event loop."""
+        principal, body = state.writer(request), await request.body()
+        out = await run_in_threadpool(
+            store.write,
+            principal,
+            graph,
+            default is not None,
+            body,
+            request.headers.get("content-type"),
+            replace=replace,
+            store_url=store_url(request),
+        )
+        return gsp_reply(out)
+
     for path, in_schema in (("/rdf-graphs", True), ("/graph-store", False)):
 
         @app.get(
@@ -1457,18 +1472,7 @@ def create_app(
             request: Request, graph: GraphArg = None, default: DefaultArg = None, _: Auth = None
         ) -> Response:
             """Replace a graph in one transaction (writers: their organisation's graphs; admins: any)."""
-            principal, body = state.writer(request), await request.body()
-            out = await run_in_threadpool(
-                store.write,
-                principal,
-                graph,
-                default is not None,
-                body,
-                request.headers.get("content-type"),
-                replace=True,
-                store_url=store_url(request),
-            )
-            return gsp_reply(out)
+            return await gsp_write_route(request, graph, default, replace=True)
 
         @app.post(
             path,
@@ -1483,18 +1487,7 @@ def create_app(
         ) -> Response:
             """Add triples to a graph in one transaction; without ?graph= or ?default, create a new graph
             (201, Location). Takes multipart/form-data too (one RDF document per part)."""
-            principal, body = state.writer(request), await request.body()
-            out = await run_in_threadpool(
-                store.write,
-                principal,
-                graph,
-                default is not None,
-                body,
-                request.headers.get("content-type"),
-                replace=False,
-                store_url=store_url(request),
-            )
-            return gsp_reply(out)
+            return await gsp_write_route(request, graph, default, replace=False)
 
         @app.delete(
             path, tags=["graph store"], responses=gsp_responses, response_class=Response, include_in_schema=in_schema
