@@ -36,10 +36,6 @@ FLAGS = {
     "prohibited_practice": "performsProhibitedPractice",
     "art6_3_exemption": "art63ExemptionClaimed",
 }
-#: Keys of an ``organisation`` entry besides the EU AI Act attributes of conditions.ATTRIBUTES.
-ORG_KEYS = {"id", "name", "tenant", "illustrative", "description"}
-#: Keys of a ``systems`` entry besides FLAGS and the EU AI Act attributes.
-SYSTEM_KEYS = {"id", "name", "intended_purpose", "roles", "provided_by", "depends_on"}
 ORG_ATTRIBUTES = [a for a in ATTRIBUTES.values() if a.scope == "organisation"]
 SYSTEM_ATTRIBUTES = [a for a in ATTRIBUTES.values() if a.scope == "system" and a.name not in FLAGS]
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -193,12 +189,6 @@ class _Reader:
         return out
 
 
-def _no_unknown_keys(r: _Reader, obj: dict[str, Any], known: set[str], what: str) -> None:
-    for key in obj:
-        if key != LINE and key not in known:
-            raise r.fail(obj, str(key), f"unknown attribute of {what}; known: {', '.join(sorted(known))}")
-
-
 def _boolean(r: _Reader, obj: dict[str, Any], name: str) -> bool:
     value = obj[name]
     if not isinstance(value, bool):
@@ -283,7 +273,6 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
     org_node = iri(org_iri(org_id))
     pub, priv = out.published, out.private
     out.origins[org_node.value] = rorg.where(org)
-    _no_unknown_keys(rorg, org, ORG_KEYS | {a.name for a in ORG_ATTRIBUTES}, "an organisation")
     for attr in ORG_ATTRIBUTES:
         if org.get(attr.name) is not None:
             pub.append((org_node, g(attr.prop), lit(_boolean(rorg, org, attr.name))))
@@ -399,7 +388,6 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
             pub.append((S, g("providedBy"), iri(org_iri(str(provider)))))
         elif "provider" in roles or "gpai-provider" in roles:
             pub.append((S, g("providedBy"), org_node))
-        _no_unknown_keys(rs, s, SYSTEM_KEYS | set(FLAGS) | {a.name for a in SYSTEM_ATTRIBUTES}, "a system")
         area = s.get("annex_iii_area")
         if area not in (None, ""):
             point = normalise_point(area)
