@@ -146,9 +146,19 @@ class KeyVerifier:
         self.anonymous = anonymous
         self.throttle = throttle or FailureThrottle()
         self.shared = shared or FailureThrottle(burst=SHARED_BURST, refill=SHARED_REFILL, clients=1)
-        self._pool = ThreadPoolExecutor(
-            max_workers=max(1, workers), thread_name_prefix="graphsvc-keys", initializer=_lowest_priority
-        )
+        self.workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    def _hashing_pool(self) -> ThreadPoolExecutor:
+        """The hashing threads, started on first use and again after :meth:`close` (an app's
+        lifespan may run more than once, as in-process test clients do)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.workers, thread_name_prefix="graphsvc-keys", initializer=_lowest_priority
+                )
+            return self._pool
 
     async def principal(self, authorization: str | None, client: str) -> Principal:
         """:raises AuthError: no key where one is needed, a bad scheme, a bad key.
@@ -183,14 +193,18 @@ class KeyVerifier:
         if failure is not None or check is None:
             raise failure or AuthError("unknown API key")
         loop = asyncio.get_running_loop()
-        principal = await loop.run_in_executor(self._pool, self.keys.verify, check)
+        principal = await loop.run_in_executor(self._hashing_pool(), self.keys.verify, check)
         self.throttle.refund(client)
         if failed_before:
             self.shared.refund("*")
         return principal
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the hashing threads; the next key to check starts new ones."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 Scope = MutableMapping[str, Any]

@@ -190,3 +190,14 @@ def test_many_addresses_failing_share_one_budget(tmp_path: Path, monkeypatch: py
         assert asyncio.run(attempt("127.0.2.1", token)) == "ok"
     finally:
         verifier.close()
+
+
+def test_keys_are_still_checked_after_the_apps_lifespan_ran_again(built_settings: Settings, tmp_path: Path) -> None:
+    """In-process clients (schemathesis, TestClient contexts) start and stop an app more than once;
+    stopping it must not leave the key check broken for the next start (CI saw 500s)."""
+    with app_client(built_settings, tmp_path) as (client, keys):
+        pass  # the lifespan has ended: hashing threads and query workers are stopped
+    with TestClient(client.app, raise_server_exceptions=False) as again:
+        r = again.get("/frameworks", headers=bearer(keys["acme_reader"]))
+        assert r.status_code == 200, r.text
+        assert again.get("/frameworks", headers=bearer(wrong(keys["acme_reader"]))).status_code == 401
