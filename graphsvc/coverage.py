@@ -754,9 +754,7 @@ def certificate_scope(svc: Any, cert: str) -> list[dict[str, Any]]:
     org = owner_of(cert)
     if org is None:
         return []
-    rows = svc.registry.select(
-        svc.store, "certificate_scope", cert=cert, graphs=[_org_graphs(GSD + "org/" + org)[1]]
-    )
+    rows = svc.registry.select(svc.store, "certificate_scope", cert=cert, graphs=[_org_graphs(GSD + "org/" + org)[1]])
     systems: dict[str, dict[str, Any]] = {}
     for row in rows:
         s = systems.setdefault(
