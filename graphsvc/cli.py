@@ -90,6 +90,10 @@ Role = StrEnum("Role", {r: r for r in ROLES})  # type: ignore[misc]
 Category = StrEnum("Category", {c: c for c in CATEGORIES})  # type: ignore[misc]
 
 
+ROLE_HELP = "operator role: " + ", ".join(ROLES) + "."
+CATEGORY_HELP = "category: " + ", ".join(CATEGORIES) + "."
+
+
 class AnnexISection(StrEnum):
     A = "A"
     B = "B"
@@ -458,8 +462,8 @@ def _shown(value: object) -> str:
 )
 @handle_errors
 def applicable_cmd(
-    role: Annotated[Role | None, typer.Option(help="The operator role.")] = None,
-    category: Annotated[Category | None, typer.Option(help="The system's category.")] = None,
+    role: Annotated[Role | None, typer.Option(help="The " + ROLE_HELP, metavar="ROLE")] = None,
+    category: Annotated[Category | None, typer.Option(help="The system's " + CATEGORY_HELP, metavar="CATEGORY")] = None,
     system: Annotated[
         str | None,
         typer.Option(help="An AI system id (ORG/ID); takes roles, categories and attributes from the data."),
@@ -636,10 +640,14 @@ def coverage_cmd(
     ] = None,
     org: Annotated[str | None, typer.Option("--org", help="An organisation id.")] = None,
     role: Annotated[
-        Role | None, typer.Option("--role", help="With --certificate: judge applicability for this operator role.")
+        Role | None,
+        typer.Option("--role", help="With --certificate: judge applicability for this " + ROLE_HELP, metavar="ROLE"),
     ] = None,
     category: Annotated[
-        Category | None, typer.Option("--category", help="With --certificate and --role: the system's category.")
+        Category | None,
+        typer.Option(
+            "--category", help="With --certificate and --role: the system's " + CATEGORY_HELP, metavar="CATEGORY"
+        ),
     ] = None,
     as_of: AsOfOpt = None,
     law_version: LawVersionOpt = None,

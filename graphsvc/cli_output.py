@@ -279,7 +279,7 @@ def parse_statuses(values: Sequence[str] | None) -> list[str] | None:
     wanted = [x.strip() for v in values for x in v.split(",") if x.strip()]
     unknown = [x for x in wanted if x not in STATUSES]
     if unknown:
-        raise QueryParameterError(f"--status {', '.join(unknown)}: expected {', '.join(STATUSES)}")
+        raise QueryParameterError(f"{', '.join(map(repr, unknown))}: expected {', '.join(STATUSES)}")
     return [s for s in STATUSES if s in wanted]
 
 

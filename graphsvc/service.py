@@ -59,8 +59,8 @@ class GraphService:
         if not settings.store_path.exists():
             if not build_if_missing:
                 raise StoreError(
-                    f"no store at {settings.store_path}: run `graphsvc build` first "
-                    f"(with --store {settings.data_path} if that is the data directory you meant)"
+                    f"no store at {settings.store_path}: run `graphsvc build --store {settings.data_path}` first, "
+                    "or give --store the data directory of a built store"
                 )
             build(settings)
         return cls(settings, EmbeddedStore.open(settings.store_path, read_only=read_only), registry)
