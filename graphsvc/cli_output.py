@@ -507,9 +507,8 @@ def coverage_report(
     see the rest), the starts of the paths, one paragraph per article, and the footnotes."""
     lines = Lines()
     _header(result, lines)
-    every = [r for _, reqs in _requirements(result) for r in reqs]
-    hidden = {s: sum(1 for r in every if r["status"] == s) for s in STATUSES if s not in shown}
-    hidden = {s: n for s, n in hidden.items() if n}
+    # the counts of the whole answer (a --status filter keeps them), less what is listed
+    hidden = {s: n for s, n in result["summary"].items() if s not in shown and n}
     shown_text = ", ".join(s for s in _ORDER if s in shown)
     note = f"shown: {shown_text} rows, by article" if result.get("target") == "euaia" else f"shown: {shown_text} rows"
     if hidden:

@@ -129,6 +129,7 @@ def test_status_filters_every_format(built_settings: Settings, tmp_path: Path, f
     else:
         text = target.read_text()
         assert "satisfied:" in text and "partial:" not in text and "gap:" not in text
+        assert re.search(r"not shown: partial \d+, gap \d+", " ".join(text.split()))
 
 
 @pytest.mark.parametrize(
