@@ -1308,7 +1308,7 @@ def create_app(
                 )
                 with state.write_lock:
                     try:
-                        apply_update(service.store, upd.text)
+                        apply_update(service.store, upd.text, upd.info.writes)
                     finally:
                         state.after_write()
                     record_write(settings.data_path, principal, "sparql update", upd.info.writes)
@@ -1329,7 +1329,12 @@ def create_app(
         )
         media = choose_media(prepared.info.form, accept, fmt)
         default, named = query_dataset(
-            principal, prepared.info, req.default_graphs, req.named_graphs, service.store.named_graphs()
+            principal,
+            prepared.info,
+            req.default_graphs,
+            req.named_graphs,
+            service.store.named_graphs(),
+            unions=getattr(service.store, "has_unions", False),
         )
         job = Job(
             query=prepared.text,

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import AuthError, ConfigError, Forbidden, QueryParameterError
-from graphsvc.namespaces import graph_iri
+from graphsvc.namespaces import PUBLIC_UNION, UNION_PREFIX, graph_iri
 
 ROLES = ("reader", "writer", "admin")
 ORG_PREFIX = graph_iri("org/")
@@ -138,9 +138,15 @@ def is_public_graph(graph: str) -> bool:
 
 
 def can_read(principal: Principal, graph: str) -> bool:
-    """May the caller read this named graph (or :data:`DEFAULT_GRAPH`)?"""
+    """May the caller read this named graph (or :data:`DEFAULT_GRAPH`)?
+
+    Of the graphs the store keeps itself (:mod:`graphsvc.unions`) everyone may read the union
+    of the public graphs, only an admin the rest (the union of the private graphs).
+    """
     if principal.is_admin or graph == DEFAULT_GRAPH:
         return True
+    if graph.startswith(UNION_PREFIX):
+        return graph == PUBLIC_UNION
     org = org_of_graph(graph)
     if org is None or org[1]:
         return True
@@ -148,7 +154,10 @@ def can_read(principal: Principal, graph: str) -> bool:
 
 
 def can_write(principal: Principal, graph: str) -> bool:
-    """May the caller write this named graph (or :data:`DEFAULT_GRAPH`)?"""
+    """May the caller write this named graph (or :data:`DEFAULT_GRAPH`)? Nobody writes the
+    graphs the store keeps itself (:mod:`graphsvc.unions`), an admin neither."""
+    if graph.startswith(UNION_PREFIX):
+        return False
     if principal.is_admin:
         return True
     if principal.role != "writer" or not principal.tenant or graph == DEFAULT_GRAPH:
@@ -168,10 +177,22 @@ def require_read(principal: Principal, graphs: Iterable[str], what: str = "read"
         raise Forbidden(f"may not {what} {', '.join(bad)}: it is another organisation's private graph")
 
 
+def refuse_internal_writes(graphs: Iterable[str]) -> None:
+    """:raises Forbidden: one of the graphs is kept by the store itself (an admin may not write it either)."""
+    internal = sorted(g for g in graphs if g.startswith(UNION_PREFIX))
+    if internal:
+        raise Forbidden(
+            f"may not write {', '.join(internal)}: the store keeps it itself, as the union of other graphs; "
+            "write those graphs"
+        )
+
+
 def require_write(principal: Principal, graphs: Iterable[str]) -> None:
     """:raises Forbidden: the caller may not write one of the graphs."""
     if not principal.may_write:
         raise Forbidden("this needs a writer or admin key")
+    graphs = list(graphs)
+    refuse_internal_writes(graphs)
     bad = sorted(g for g in graphs if not can_write(principal, g))
     if bad:
         mine = (
@@ -486,7 +507,7 @@ class ScopedStore:
             return sum(self.base.count(g) for g in self.allowed())
         return self.base.count(graph) if graph in set(self.allowed()) else 0
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, written: Any = None) -> None:
         raise Forbidden("a scoped view is read-only")
 
     def replace_graphs(self, graphs: Any) -> None:
