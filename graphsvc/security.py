@@ -170,6 +170,14 @@ def readable(principal: Principal, graphs: Iterable[str]) -> list[str]:
     return [g for g in graphs if can_read(principal, g)]
 
 
+def tenant_default(readable_graphs: Iterable[str]) -> list[str]:
+    """A non-admin caller's default graph in a store that keeps union graphs
+    (:mod:`graphsvc.unions`): the union of the public graphs and the caller's own private
+    graphs, given the graphs it may read. A few graphs, whatever the number of tenants."""
+    own = sorted(g for g in readable_graphs if not is_public_graph(g) and not g.startswith(UNION_PREFIX))
+    return [PUBLIC_UNION, *own]
+
+
 def require_read(principal: Principal, graphs: Iterable[str], what: str = "read") -> None:
     """:raises Forbidden: some graph is another tenant's private graph."""
     bad = sorted(g for g in graphs if not can_read(principal, g))
@@ -481,18 +489,23 @@ class ScopedStore:
         ok = set(allowed)
         return [g for g in graphs if g in ok]
 
+    def _default(self, graphs: Sequence[str] | None) -> dict[str, Any]:
+        """The whole view's default graph through the union graphs, when the store keeps them."""
+        if graphs is None and getattr(self.base, "has_unions", False):
+            return {"default_graph": tenant_default(self.allowed())}
+        return {}
+
     def select(self, query: str, *, bindings: Any = None, graphs: Sequence[str] | None = None) -> Any:
-        return self.base.select(query, bindings=bindings, graphs=self._graphs(graphs))
+        return self.base.select(query, bindings=bindings, graphs=self._graphs(graphs), **self._default(graphs))
 
     def ask(self, query: str, *, bindings: Any = None, graphs: Sequence[str] | None = None) -> bool:
-        return bool(self.base.ask(query, bindings=bindings, graphs=self._graphs(graphs)))
+        return bool(self.base.ask(query, bindings=bindings, graphs=self._graphs(graphs), **self._default(graphs)))
 
     def raw_query(
         self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
     ) -> Any:
-        return self.base.raw_query(
-            query, default_graph=self._graphs(default_graph), named_graphs=self._graphs(named_graphs)
-        )
+        default = self._default(default_graph).get("default_graph") or self._graphs(default_graph)
+        return self.base.raw_query(query, default_graph=default, named_graphs=self._graphs(named_graphs))
 
     def named_graphs(self) -> list[str]:
         return list(self.allowed())

@@ -179,18 +179,32 @@ class EmbeddedStore:
             out["named_graphs"] = [NamedNode(g) for g in named_graphs]
         return out
 
-    def _run(self, query: str, bindings: Mapping[str, Term] | None, graphs: Sequence[str] | None) -> Any:
+    def _run(
+        self,
+        query: str,
+        bindings: Mapping[str, Term] | None,
+        graphs: Sequence[str] | None,
+        default_graph: Sequence[str] | None = None,
+    ) -> Any:
+        dataset = self._dataset(graphs if default_graph is None else default_graph, graphs)
         try:
-            return self._store.query(bind_values(query, bindings), **self._dataset(graphs, graphs))
+            return self._store.query(bind_values(query, bindings), **dataset)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"store read failed: {exc}") from exc
 
     def select(
-        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+        self,
+        query: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        graphs: Sequence[str] | None = None,
+        default_graph: Sequence[str] | None = None,
     ) -> list[Row]:
-        result = self._run(query, bindings, graphs)
+        """Rows of a SELECT over ``graphs`` (None: the whole store); ``default_graph`` sets the
+        default graph apart from the named graphs (a tenant's view through the union graphs)."""
+        result = self._run(query, bindings, graphs, default_graph)
         names = [v.value for v in result.variables]
         rows: list[Row] = []
         for sol in result:
@@ -203,9 +217,14 @@ class EmbeddedStore:
         return rows
 
     def ask(
-        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+        self,
+        query: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        graphs: Sequence[str] | None = None,
+        default_graph: Sequence[str] | None = None,
     ) -> bool:
-        return bool(self._run(query, bindings, graphs))
+        return bool(self._run(query, bindings, graphs, default_graph))
 
     def raw_query(
         self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None

@@ -36,6 +36,7 @@ from pyoxigraph import NamedNode, Quad
 
 from graphsvc.namespaces import PRIVATE_UNION, PUBLIC_UNION, UNION_PREFIX
 from graphsvc.security import DEFAULT_GRAPH, ORG_PREFIX, is_public_graph
+from graphsvc.security import tenant_default as tenant_default  # re-exported
 from graphsvc.sparql_guard import ALL_GRAPHS
 
 SCRATCH_PREFIX = UNION_PREFIX + "scratch/"
@@ -130,9 +131,3 @@ def present(graph_names: Iterable[str]) -> bool:
 def whole_store_named(graph_names: Iterable[str]) -> list[str]:
     """The named graphs of the whole-store dataset: every graph but the internal ones."""
     return sorted(g for g in graph_names if not is_internal(g))
-
-
-def tenant_default(readable: Iterable[str]) -> list[str]:
-    """A non-admin caller's default graph: PUBLIC_UNION and its own private graphs, given the
-    graphs it may read."""
-    return [PUBLIC_UNION, *sorted(g for g in readable if not is_public_graph(g) and not is_internal(g))]

@@ -273,3 +273,20 @@ def test_a_tenants_write_reaches_the_unions_in_the_same_request(env: tuple[TestC
     }
     assert "SECRET-ACME-2" in labels and "SECRET-ACME" not in labels  # PUT replaced the graph, the union followed
     assert ask(client, keys["beta_reader"], 'ASK { ?s ?p "SECRET-ACME-2" }').json()["boolean"] is False
+
+
+def test_a_scoped_view_reads_through_the_public_union_and_its_own_graphs_only() -> None:
+    from graphsvc.security import Principal, ScopedStore
+
+    s = EmbeddedStore.in_memory()
+    shared = "<urn:t:1> <urn:t:p> <urn:t:shared>"
+    s.update(
+        f"INSERT DATA {{ GRAPH <{CATALOG}> {{ {shared} }} GRAPH <{ACME_PUB}> {{ {shared} }} "
+        f"GRAPH <{ACME}> {{ <urn:t:1> <urn:t:p> <urn:t:acme> }} GRAPH <{BETA}> {{ <urn:t:1> <urn:t:p> <urn:t:beta> }} }}"
+    )
+    view = ScopedStore(s, Principal(key_id="k", role="reader", tenant="acme", name="t"))
+    seen = [r["o"].value for r in view.select("SELECT ?o WHERE { ?s ?p ?o }")]
+    assert sorted(seen) == ["urn:t:acme", "urn:t:shared"]  # the shared triple once, beta's never
+    assert not view.ask("ASK { ?s ?p <urn:t:beta> }")
+    graphs = {r["g"].value for r in view.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert graphs == {CATALOG, ACME_PUB, ACME}
