@@ -16,7 +16,7 @@ requirement binds the system from (the applicability row of the law layer asked 
 the organisation sets a date of its own.
 
 **Suggestions.** For a gap or partial item, the requirements of each source framework
-(``sources``; by default every framework but the target) whose implementation would reach it
+(``sources``; by default every framework a mapping set links to the target) whose implementation would reach it
 through approved mappings, ranked by the greedy cover of
 :meth:`graphsvc.crosswalk.CrosswalkIndex.greedy_cover`, the same computation as
 ``graphsvc cover``, restricted to the system's open items: rank 1 is the source requirement
@@ -47,6 +47,7 @@ from typing import Any
 
 from graphsvc import coverage as C
 from graphsvc.crosswalk import Hop, Link
+from graphsvc.decisions import linked_frameworks
 from graphsvc.errors import QueryParameterError, UnknownTerm
 from graphsvc.layers import describe_layer, resolve_layer
 from graphsvc.namespaces import GSD, compress, expand, graph_iri
@@ -313,8 +314,9 @@ def _item_kind(row: dict[str, Any]) -> str | None:
 
 
 def _check_sources(svc: Any, target: str, sources: Sequence[str] | None) -> list[str]:
-    if sources is None:
-        return [f for f in svc.framework_ids() if f != target]
+    if sources is None:  # every framework some mapping set links to the target
+        linked = linked_frameworks(svc, target)
+        return [f for f in svc.framework_ids() if f != target and f in linked]
     out: list[str] = []
     for fw in sources:
         svc.check_framework(fw)
@@ -333,8 +335,10 @@ def system_plan(
     sources: Sequence[str],
     *,
     max_suggestions: int | None = 3,
+    kinds: Sequence[str] = KINDS,
 ) -> SystemPlan:
-    """The plan of one AI system (see the module docstring)."""
+    """The plan of one AI system (see the module docstring); ``counts`` counts every item, while
+    ``actions`` holds those of ``kinds``."""
     cov = C.system_coverage(svc, system, target, opts, explain=True)
     sysinfo = cov["system"]
     sys_iri = expand(sysinfo["id"])
@@ -393,6 +397,7 @@ def system_plan(
     counts = dict.fromkeys(KINDS, 0)
     for a in actions:
         counts[a.kind] += 1
+    actions = [a for a in actions if a.kind in kinds]
     return SystemPlan(
         system=sysinfo["id"],
         label=sysinfo["label"],
@@ -418,22 +423,28 @@ def plan(
     depth: int = 2,
     include_proposed: bool = False,
     max_suggestions: int | None = 3,
+    kinds: Sequence[str] | None = None,
 ) -> Plan:
     """The plan of one AI system (``ORG/ID``, a CURIE or an IRI) or several, against ``target``
     on ``on`` (default today) in the law layer ``law_version`` (default: the one in force).
 
     ``svc`` is a :class:`graphsvc.service.GraphService` (or a scoped view of one, as the API
     builds per caller). ``sources`` are the frameworks suggestions come from (default: every
-    framework but the target); ``max_suggestions`` per item (None: all).
+    framework a mapping set links to the target); ``max_suggestions`` per item (None: all); ``kinds`` keeps only the
+    actions of those kinds (default all of :data:`KINDS`).
 
     :raises UnknownTerm: an unknown system, framework or law layer.
-    :raises QueryParameterError: a source equal to the target, or a bad number.
+    :raises QueryParameterError: a source equal to the target, an unknown kind, or a bad number.
     """
     systems = [system] if isinstance(system, str) else list(system)
     if not systems:
         raise QueryParameterError("name at least one AI system (ORG/ID)")
     if max_suggestions is not None and max_suggestions < 0:
         raise QueryParameterError(f"suggestions: {max_suggestions} is not a number ≥ 0")
+    wanted = tuple(kinds) if kinds else KINDS
+    unknown = sorted(set(wanted) - set(KINDS))
+    if unknown:
+        raise QueryParameterError(f"kind {', '.join(unknown)}: expected one of {', '.join(KINDS)}")
     if not 1 <= depth <= 3:
         raise QueryParameterError(f"depth: {depth} is not between 1 and 3")
     svc.check_framework(target)
@@ -450,7 +461,9 @@ def plan(
         sources=src,
         mappings_used="approved and proposed" if include_proposed else "approved only",
         suggestions_from="approved mappings only, ranked by the greedy cover of each source framework",
-        systems=[system_plan(svc, s, target, opts, src, max_suggestions=max_suggestions) for s in resolved],
+        systems=[
+            system_plan(svc, s, target, opts, src, max_suggestions=max_suggestions, kinds=wanted) for s in resolved
+        ],
     )
 
 
