@@ -47,7 +47,7 @@ def _tables(result: Any, console: Console) -> None:
         console.print(layer_header(result.law_layer), highlight=False, soft_wrap=True)
     console.print(
         f"plan against {result.target} on {result.as_of.isoformat()} (law version {result.law_version}); "
-        f"coverage follows {result.mappings_used} mappings; suggestions from {', '.join(result.sources)} "
+        f"mappings used by coverage: {result.mappings_used}; suggestions from {', '.join(result.sources)} "
         f"({result.suggestions_from})",
         highlight=False,
         soft_wrap=True,
@@ -55,9 +55,10 @@ def _tables(result: Any, console: Console) -> None:
     for s in result.systems:
         counts = ", ".join(f"{k} {v}" for k, v in s.counts.items())
         overdue = sum(1 for a in s.actions if a.overdue)
+        shown = "" if len(s.actions) == sum(s.counts.values()) else f"{len(s.actions)} shown of "
         console.print(
-            f"\n[bold]{s.label}[/bold] ({s.system}; {s.organisation_label}): {len(s.actions)} actions ({counts}); "
-            f"{overdue} overdue",
+            f"\n[bold]{s.label}[/bold] ({s.system}; {s.organisation_label}): {shown}{sum(s.counts.values())} "
+            f"actions ({counts}); {overdue} overdue",
             highlight=False,
             soft_wrap=True,
         )
