@@ -844,7 +844,7 @@ app.command("review", epilog=example("graphsvc review --org contoso -o queue.csv
 import_app.command(
     "controls", epilog=example("graphsvc import controls contoso mappings/examples/contoso-controls.csv")
 )(handle_errors(cli_review.import_controls_cmd))
-
+from graphsvc import cli_plan  # noqa: E402, F401 (registers `graphsvc plan` on app: graphsvc/cli_plan.py)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
