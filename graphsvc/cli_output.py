@@ -68,8 +68,9 @@ def width() -> int:
     return out.size.width
 
 
-out = AutoWidthConsole(highlight=False)
-err = AutoWidthConsole(stderr=True, highlight=False)
+# soft_wrap: a message line is never broken (one line to copy or grep); tables still fit the width
+out = AutoWidthConsole(highlight=False, soft_wrap=True)
+err = AutoWidthConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 # -- formats ----------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from graphsvc.config import PROJECT_ROOT, Settings, load_settings
 from graphsvc.security import KeyStore
 from graphsvc.service import GraphService
 
-pytestmark = pytest.mark.shipped
+# the tests tell one story on one store (import, review, rebuild): one xdist worker runs them in order
+pytestmark = [pytest.mark.shipped, pytest.mark.xdist_group("review")]
 
 CATALOG = PROJECT_ROOT / "mappings" / "examples" / "contoso-controls.csv"
 AS_OF = dt.date(2026, 11, 23)
