@@ -54,6 +54,8 @@ STATUSES = ("satisfied", "partial", "gap", "upcoming", "conditional", "not-appli
 GAP_KINDS = ("no-counterpart", "not-reached")
 NO_FILTER = "none: no applicability filter was applied; each row names the roles the obligation binds"
 _RANK = {"full": 2, "partial": 1, "none": 0}
+#: Justification paths kept per requirement when an answer is explained (``path_count`` has them all).
+MAX_PATHS = 5
 
 
 @dataclass
@@ -250,7 +252,13 @@ def certificate_requirements(svc: Any, cert: str, framework_id: str) -> tuple[li
 
 
 def certificate_starts(
-    svc: Any, system: str, as_of: dt.date, *, graphs: list[str] | None, inherited: bool = False
+    svc: Any,
+    system: str,
+    as_of: dt.date,
+    *,
+    graphs: list[str] | None,
+    inherited: bool = False,
+    system_label: str = "",
 ) -> tuple[list[Start], list[Ignored], list[dict[str, Any]]]:
     rows = svc.registry.select(svc.store, "system_certificates", system=system, graphs=graphs)
     starts: list[Start] = []
@@ -303,7 +311,7 @@ def certificate_starts(
                     requirement=req,
                     extent="partial" if inherited else "full",
                     residual=(
-                        f"{info['label']} certifies the provider's management of {compress(system)}; "
+                        f"{info['label']} certifies the provider's management of {system_label or compress(system)}; "
                         "your own use and operation of the system is outside its scope"
                         if inherited
                         else ""
@@ -400,7 +408,10 @@ def _path(svc: Any, start: Start, link: Link | None) -> dict[str, Any]:
             hops.append(
                 {
                     "from": svc.notation_of(h.source),
+                    "from_curie": compress(h.source),
                     "to": svc.notation_of(h.target),
+                    "to_curie": compress(h.target),
+                    "to_title": svc.requirement_info(h.target)["title"],
                     "relation": h.relation,
                     "strength": m.strength,
                     "status": m.status,
@@ -424,7 +435,12 @@ def _path(svc: Any, start: Start, link: Link | None) -> dict[str, Any]:
             "residual": start.residual,
             **start.detail,
         },
-        "requirement": {"curie": info["curie"], "notation": info["notation"], "framework": info["framework"]},
+        "requirement": {
+            "curie": info["curie"],
+            "notation": info["notation"],
+            "framework": info["framework"],
+            "title": info["title"],
+        },
         "hops": hops,
         "derived": link is not None and link.derived,
     }
@@ -490,7 +506,7 @@ def assess(
     applicability: dict[str, dict[str, Any]] | None,
     *,
     explain: bool = True,
-    max_paths: int = 5,
+    max_paths: int = MAX_PATHS,
     scope: str = "",
     binds: dict[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
@@ -619,6 +635,7 @@ def certificate_coverage(
     *,
     explain: bool = True,
     context: dict[str, Any] | None = None,
+    max_paths: int = MAX_PATHS,
 ) -> dict[str, Any]:
     """What one certificate alone evidences in ``target_fw`` on the date.
 
@@ -681,7 +698,15 @@ def certificate_coverage(
     elif target_fw == "euaia":
         binds = {r["obligation"]: sorted(r["roles"].split()) for r in svc.select("obligation_roles")}
     results = assess(
-        svc, starts, target_fw, opts, applicability, explain=explain, scope=scope if applicability else "", binds=binds
+        svc,
+        starts,
+        target_fw,
+        opts,
+        applicability,
+        explain=explain,
+        max_paths=max_paths,
+        scope=scope if applicability else "",
+        binds=binds,
     )
     audits = plain_rows(svc.registry.select(svc.store, "certificate_audits", cert=cert, graphs=graphs))
     return {
@@ -712,7 +737,9 @@ def certificate_coverage(
     }
 
 
-def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, explain: bool = True) -> dict[str, Any]:
+def system_coverage(
+    svc: Any, system: str, target_fw: str, opts: Options, *, explain: bool = True, max_paths: int = MAX_PATHS
+) -> dict[str, Any]:
     """Coverage of one AI system: own controls, certificates covering it, and inheritance."""
     system = resolve_system(svc, system)
     svc.check_framework(target_fw)
@@ -735,7 +762,12 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         dep_graphs = [_org_graphs(d["org"])[1]]
         inh, inh_ignored = control_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
         c_inh, c_ignored, c_certs = certificate_starts(
-            svc, d["dep"], opts.as_of, graphs=[*dep_graphs, *svc.framework_graph_list()], inherited=True
+            svc,
+            d["dep"],
+            opts.as_of,
+            graphs=[*dep_graphs, *svc.framework_graph_list()],
+            inherited=True,
+            system_label=d["label"],
         )
         starts += inh + c_inh
         ignored += inh_ignored + c_ignored
@@ -745,7 +777,7 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
     if target_fw == "euaia":
         applicability = applicability_for(svc, prof["roles"], prof["categories"], system_facts(svc, system), opts)
     scope = f"{', '.join(prof['roles'])} of {compress(system)}"
-    results = assess(svc, starts, target_fw, opts, applicability, explain=explain, scope=scope)
+    results = assess(svc, starts, target_fw, opts, applicability, explain=explain, max_paths=max_paths, scope=scope)
     return {
         "system": {**{k: v for k, v in prof.items() if k != "system"}, "id": compress(system), "depends_on": deps},
         "target": target_fw,
@@ -771,7 +803,9 @@ def _origin_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
-def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: bool = False) -> dict[str, Any]:
+def org_coverage(
+    svc: Any, org: str, target_fw: str, opts: Options, *, explain: bool = False, max_paths: int = MAX_PATHS
+) -> dict[str, Any]:
     """Coverage of every system of an organisation, with gaps ranked by application date."""
     org_iri = org if org.startswith("http") else GSD + "org/" + org.removeprefix("gsd:org/")
     systems = svc.select("org_systems", org=org_iri)
@@ -780,7 +814,7 @@ def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: 
     per_system = []
     gaps = []
     for s in systems:
-        cov = system_coverage(svc, s["system"], target_fw, opts, explain=explain)
+        cov = system_coverage(svc, s["system"], target_fw, opts, explain=explain, max_paths=max_paths)
         per_system.append(
             {
                 "system": cov["system"],
@@ -882,17 +916,32 @@ def resolve_certificate(svc: Any, text: str) -> str:
 
 
 def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flatten a coverage answer into one row per (system,) target requirement."""
+    """Flatten a coverage answer into one row per (system,) target requirement.
+
+    The first column names what was assessed, on every row: ``system`` (the system's id, for a
+    system or an organisation's systems) or ``certificate`` (for a certificate alone).
+
+    >>> row = {"notation": "12(1)", "curie": "euaia:art12.1", "title": "Record-keeping", "status": "gap",
+    ...        "via": [], "residual": [], "path_count": 0, "explanation": "12(1): gap"}
+    >>> [list(r)[:2] + [r["certificate"]] for r in coverage_rows(
+    ...     {"certificate": {"id": "gsd:certificate/acme/c"}, "requirements": [row]})]
+    [['certificate', 'notation', 'gsd:certificate/acme/c']]
+    """
     systems = result.get("systems")
-    groups = [(s["system"]["id"], s["requirements"]) for s in systems] if systems else [("", result["requirements"])]
+    key = "certificate" if "certificate" in result and not systems else "system"
+    if systems:
+        groups = [(s["system"]["id"], s["requirements"]) for s in systems]
+    else:
+        subject = result.get("certificate") or result.get("system") or {}
+        groups = [(subject.get("id", ""), result["requirements"])]
     out = []
-    for sys_id, reqs in groups:
+    for subject_id, reqs in groups:
         for r in reqs:
             app = r.get("applicability") or {}
             best = (r.get("paths") or [None])[0]
             out.append(
                 {
-                    "system": sys_id,
+                    key: subject_id,
                     "notation": r["notation"],
                     "curie": r["curie"],
                     "title": r["title"],

@@ -48,6 +48,8 @@ PAGES: dict[str, tuple[str, str, str]] = {
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 _STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|js|svg)$")
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Justification paths per requirement in the downloads: all of them in practice (the JSON routes: 5 unless asked).
+EXPORT_PATHS = 1000
 
 #: Scripts and styles come from this server only; plotly.js sets inline styles on its SVG.
 CSP = (
@@ -263,7 +265,8 @@ def web_router(settings: Settings) -> APIRouter:
         svc = view(request)
         opts = q.options(svc)
         sys_iri = C.resolve_system(svc, f"{org}/{system}")
-        return deliver(C.system_coverage(svc, sys_iri, q.target, opts, explain=True), format, f"{org}-{system}")
+        result = C.system_coverage(svc, sys_iri, q.target, opts, explain=True, max_paths=EXPORT_PATHS)
+        return deliver(result, format, f"{org}-{system}")
 
     @router.get(
         "/export/coverage/certificate/{certificate:path}",
@@ -282,7 +285,7 @@ def web_router(settings: Settings) -> APIRouter:
         """The answer of `/coverage/certificate/{certificate}` (with paths) as the auditor's workbook or CSV."""
         svc = view(request)
         opts = q.options(svc)
-        result = C.certificate_coverage(svc, certificate, q.target, opts, explain=True)
+        result = C.certificate_coverage(svc, certificate, q.target, opts, explain=True, max_paths=EXPORT_PATHS)
         return deliver(result, format, certificate.rsplit("/", 1)[-1])
 
     @router.get(
@@ -304,6 +307,6 @@ def web_router(settings: Settings) -> APIRouter:
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
         opts = q.options(svc)
-        return deliver(C.org_coverage(svc, org, q.target, opts, explain=True), format, org)
+        return deliver(C.org_coverage(svc, org, q.target, opts, explain=True, max_paths=EXPORT_PATHS), format, org)
 
     return router
