@@ -90,7 +90,7 @@ def serve(
     app = create_app(service, settings, query_workers=query_workers)
     typer.echo(
         f"graphsvc serving {settings.store_path} on http://{settings.host}:{settings.port} "
-        f"(docs /docs, SPARQL /sparql; anonymous {'on' if settings.anonymous else 'off'})",
+        f"(web pages /ui/, docs /docs, SPARQL /sparql; anonymous {'on' if settings.anonymous else 'off'})",
         err=True,
     )
     serve_app(app, host=settings.host, port=settings.port, log_level=log_level)
