@@ -256,7 +256,7 @@ const GS = (() => {
       state.textContent = 'checking the key…';
       const res = await checkKey(candidate);
       if (!res.ok) {
-        show(res, 'key refused' + (key() ? ', still using the key entered before' : ', no key in use'));
+        show(res, 'key refused' + (key() ? ', still using the key entered before' : ', so the pages show public data only'));
         return;
       }
       sessionStorage.setItem(KEY, candidate);
