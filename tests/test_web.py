@@ -72,7 +72,7 @@ def _free_port() -> int:
 
 
 class Live:
-    def __init__(self, url: str, keys: dict[str, str], log: Path) -> None:
+    def __init__(self, url: str, keys: dict[str, str], log: Path | None = None) -> None:
         self.url = url
         self.keys = keys
         self.log = log
@@ -698,6 +698,7 @@ def test_older_urls_open_the_styled_pages(browser_context: Any, live: Live) -> N
 
 @pytest.mark.slow
 def test_serve_says_where_the_web_pages_are(live: Live) -> None:
+    assert live.log is not None
     first = live.log.read_text().splitlines()[0]
     assert first.startswith("graphsvc serving ") and "/ui/" in first
 
