@@ -57,6 +57,7 @@ from graphsvc.limits import CallerLimits
 from graphsvc.namespaces import GSD, compress, graph_iri
 from graphsvc.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose_media, negotiate
 from graphsvc.orgwrite import Writer, delete_org_document, write_org_document
+from graphsvc.plan_api import plan_router
 from graphsvc.results import jsonable
 from graphsvc.security import (
     ORG_PREFIX,
@@ -747,6 +748,7 @@ def create_app(
     from graphsvc.review_api import review_router
 
     app.include_router(review_router(state))
+    app.include_router(plan_router(state))  # GET /plan/... (graphsvc/plan_api.py)
 
     # -- the older page URLs: the styled pages of graphsvc.web answer them (issue 14) ---------------
     @app.get("/", include_in_schema=False)
@@ -1215,7 +1217,7 @@ def create_app(
                 )
                 with state.write_lock:
                     try:
-                        apply_update(service.store, upd.text)
+                        apply_update(service.store, upd.text, upd.info.writes)
                     finally:
                         state.after_write()
                     record_write(settings.data_path, principal, "sparql update", upd.info.writes)
@@ -1236,7 +1238,12 @@ def create_app(
         )
         media = choose_media(prepared.info.form, accept, fmt)
         default, named = query_dataset(
-            principal, prepared.info, req.default_graphs, req.named_graphs, service.store.named_graphs()
+            principal,
+            prepared.info,
+            req.default_graphs,
+            req.named_graphs,
+            service.store.named_graphs(),
+            unions=getattr(service.store, "has_unions", False),
         )
         job = Job(
             query=prepared.text,

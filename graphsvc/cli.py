@@ -759,7 +759,7 @@ from graphsvc import cli_review  # noqa: E402 (it imports this module inside its
 app.command("propose")(handle_errors(cli_review.propose_cmd))
 app.command("review")(handle_errors(cli_review.review_cmd))
 import_app.command("controls")(handle_errors(cli_review.import_controls_cmd))
-
+from graphsvc import cli_plan  # noqa: E402, F401 (registers `graphsvc plan` on app: graphsvc/cli_plan.py)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

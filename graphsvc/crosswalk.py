@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -244,17 +244,29 @@ class CrosswalkIndex:
         return heapq.nlargest(k, items, key=lambda x: (x[1], x[0]))
 
     def greedy_cover(
-        self, source_fw: str, target_fw: str, budget: int = 12, depth: int = 2
+        self,
+        source_fw: str,
+        target_fw: str,
+        budget: int = 12,
+        depth: int = 2,
+        *,
+        within: Collection[str] | None = None,
     ) -> list[tuple[str, list[str]]]:
         """Pick up to ``budget`` requirements of ``source_fw`` that together reach the most
         requirements of ``target_fw`` (fully or partly), each step taking the one that adds
         the most not yet reached. Returns (requirement, newly reached targets) in pick order.
+
+        ``within`` limits the targets that count to those given (a plan's open items:
+        :mod:`graphsvc.plan`); by default every requirement of ``target_fw`` counts.
         """
+        wanted = None if within is None else set(within)
         reach: dict[str, set[str]] = {}
         for req, fw in self.framework_of.items():
             if fw != source_fw:
                 continue
             hits = {lk.target for lk in self.links(req, depth=depth, to_framework=target_fw) if lk.transfer != "none"}
+            if wanted is not None:
+                hits &= wanted
             if hits:
                 reach[req] = hits
         covered: set[str] = set()

@@ -210,7 +210,7 @@ def gsp_write(store: Any, principal: Principal, target: str, triples: Sequence[A
         if body:
             parts.append(f"INSERT DATA {{ GRAPH <{target}> {{\n{body}\n}} }}")
     if parts:
-        apply_update(store, " ;\n".join(parts))
+        apply_update(store, " ;\n".join(parts), [target])
     return not existed and (target != DEFAULT_GRAPH or bool(body))
 
 
@@ -222,11 +222,11 @@ def gsp_delete(store: Any, principal: Principal, target: str) -> None:
     """
     require_write(principal, [target])
     if target == DEFAULT_GRAPH:
-        apply_update(store, "DROP SILENT DEFAULT")
+        apply_update(store, "DROP SILENT DEFAULT", [DEFAULT_GRAPH])
         return
     if not graph_exists(store, target):
         raise UnknownTerm(f"no graph {target} in this store")
-    apply_update(store, f"DROP GRAPH <{target}>")
+    apply_update(store, f"DROP GRAPH <{target}>", [target])
 
 
 class GraphStore:

@@ -21,7 +21,7 @@ from graphsvc.attestations import attestation_basis
 from graphsvc.catalogs import ROLES
 from graphsvc.conditions import ATTRIBUTES, normalise_point, point_to_local
 from graphsvc.errors import DataLoadError
-from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, expand, graph_iri
+from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, compress, expand, graph_iri
 from graphsvc.store import NamedNode, TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 from graphsvc.yamlfiles import LINE, load_yaml
@@ -72,10 +72,13 @@ KEYS = {
     },
     "soa_exclusions": {"requirement", "reason"},
     "audits": {"type", "date", "nonconformities", "observations"},
+    "actions": {"requirement", "system", "owner", "status", "due", "notes"},
 }
 KEYS["attestations"] = KEYS["certificates"] | {"level", "rests_on"}
 KEYS["organisation"] |= {a.name for a in ORG_ATTRIBUTES}  # the EU AI Act attributes (graphsvc.conditions)
 KEYS["systems"] |= {a.name for a in SYSTEM_ATTRIBUTES}
+#: The states an organisation gives an action of its plan (graphsvc.plan); ``open`` by default.
+ACTION_STATUSES = ("open", "in-progress", "done", "risk-accepted")
 
 
 def org_iri(org: str) -> str:
@@ -84,6 +87,17 @@ def org_iri(org: str) -> str:
 
 def system_iri(org: str, system: str) -> str:
     return f"{GSD}system/{org}/{system}"
+
+
+def action_iri(org: str, system: str | None, requirement: str) -> str:
+    """An action of an organisation's plan: one per (system, target requirement), or one for all
+    its systems (``system`` None). The last segment is the requirement's CURIE, kept readable.
+
+    >>> action_iri("contoso", "hr-screening", "euaia:art9.2.c")
+    'https://w3id.org/graphsvc/id/action/contoso/hr-screening/euaia-art9.2.c'
+    """
+    local = re.sub(r"[^A-Za-z0-9._-]", "-", requirement.replace(":", "-", 1))
+    return f"{GSD}action/{org}/{system or '_all'}/{local}"
 
 
 def body_iri(org: str, body: str) -> str:
@@ -251,7 +265,17 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
         p = source_of(obj)
         return _Reader(p) if p else rd
 
-    known_keys = {"organisation", "bodies", "systems", "controls", "evidence", "certificates", "attestations", LINE}
+    known_keys = {
+        "organisation",
+        "bodies",
+        "systems",
+        "controls",
+        "evidence",
+        "certificates",
+        "attestations",
+        "actions",
+        LINE,
+    }
     unknown = set(data) - known_keys
     if unknown:
         raise DataLoadError(
@@ -558,6 +582,44 @@ def _compile(data: dict[str, Any], path: Path, source_of: Callable[[Any], Path |
                     (U, g("nonconformities"), lit(nc)),
                     (U, g("observations"), lit(obs)),
                 ]
+
+    # actions of the organisation's plan (private): owner, status, due date and notes that the
+    # organisation keeps for a gap, partial or residual item (graphsvc.plan); the plan itself is
+    # computed from coverage on every request, so these fields survive any rebuild
+    seen_actions: dict[str, str] = {}
+    for x in rd.mappings(data, "actions"):
+        rx = r_for(x)
+        rx.known_keys(x, "actions")
+        ref = rx.text(x, "requirement")
+        req = requirement(ref, x, "requirement", rx)
+        sys_ref = x.get("system")
+        S_act = local_system(sys_ref, x, "system", rx) if sys_ref not in (None, "") else None
+        X_iri = action_iri(org_id, S_act.rsplit("/", 1)[-1] if S_act else None, compress(req))
+        if X_iri in seen_actions:
+            raise rx.fail(
+                x,
+                "requirement",
+                f"an action for {ref} ({'system ' + str(sys_ref) if S_act else 'every system'}) "
+                f"is already given at {seen_actions[X_iri]}",
+            )
+        seen_actions[X_iri] = rx.where(x)
+        X = iri(X_iri)
+        out.origins[X_iri] = rx.where(x)
+        priv += [
+            (X, RDF_TYPE, g("Action")),
+            (X, g("actionOf"), org_node),
+            (X, g("actionOn"), iri(req)),
+            (X, g("actionStatus"), lit(rx.choice(x, "status", set(ACTION_STATUSES), default="open"))),
+        ]
+        if S_act:
+            priv.append((X, g("actionSystem"), iri(S_act)))
+        if x.get("owner") not in (None, ""):
+            priv.append((X, g("owner"), lit(rx.text(x, "owner"))))
+        due = rx.date(x, "due", required=False)
+        if due is not None:
+            priv.append((X, g("dueDate"), lit(due)))
+        if x.get("notes") not in (None, ""):
+            priv.append((X, iri(RDFS + "comment"), lit(rx.text(x, "notes"))))
     return out
 
 

@@ -58,7 +58,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -564,8 +564,10 @@ class RemoteStore:
         return sum(int(r["n"]["value"]) for r in rows if not self._is_system_graph(r["g"]["value"]))
 
     # -- writing ---------------------------------------------------------------------------
-    def update(self, update: str) -> None:
-        """Send one SPARQL Update request (one transaction where the engine makes it one)."""
+    def update(self, update: str, *, written: Collection[str] | None = None) -> None:
+        """Send one SPARQL Update request (one transaction where the engine makes it one).
+        ``written`` is not needed: a remote store keeps no union graphs (its engine's own union
+        default graph serves the whole-store view)."""
         try:
             self._send(
                 "POST", self.update_url, _form([("update", update)]), f"{RESULTS_JSON}, */*;q=0.1", self.write_timeout

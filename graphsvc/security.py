@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import AuthError, ConfigError, Forbidden, QueryParameterError
-from graphsvc.namespaces import graph_iri
+from graphsvc.namespaces import PUBLIC_UNION, UNION_PREFIX, graph_iri
 
 ROLES = ("reader", "writer", "admin")
 ORG_PREFIX = graph_iri("org/")
@@ -138,9 +138,15 @@ def is_public_graph(graph: str) -> bool:
 
 
 def can_read(principal: Principal, graph: str) -> bool:
-    """May the caller read this named graph (or :data:`DEFAULT_GRAPH`)?"""
+    """May the caller read this named graph (or :data:`DEFAULT_GRAPH`)?
+
+    Of the graphs the store keeps itself (:mod:`graphsvc.unions`) everyone may read the union
+    of the public graphs, only an admin the rest (the union of the private graphs).
+    """
     if principal.is_admin or graph == DEFAULT_GRAPH:
         return True
+    if graph.startswith(UNION_PREFIX):
+        return graph == PUBLIC_UNION
     org = org_of_graph(graph)
     if org is None or org[1]:
         return True
@@ -148,7 +154,10 @@ def can_read(principal: Principal, graph: str) -> bool:
 
 
 def can_write(principal: Principal, graph: str) -> bool:
-    """May the caller write this named graph (or :data:`DEFAULT_GRAPH`)?"""
+    """May the caller write this named graph (or :data:`DEFAULT_GRAPH`)? Nobody writes the
+    graphs the store keeps itself (:mod:`graphsvc.unions`), an admin neither."""
+    if graph.startswith(UNION_PREFIX):
+        return False
     if principal.is_admin:
         return True
     if principal.role != "writer" or not principal.tenant or graph == DEFAULT_GRAPH:
@@ -161,6 +170,14 @@ def readable(principal: Principal, graphs: Iterable[str]) -> list[str]:
     return [g for g in graphs if can_read(principal, g)]
 
 
+def tenant_default(readable_graphs: Iterable[str]) -> list[str]:
+    """A non-admin caller's default graph in a store that keeps union graphs
+    (:mod:`graphsvc.unions`): the union of the public graphs and the caller's own private
+    graphs, given the graphs it may read. A few graphs, whatever the number of tenants."""
+    own = sorted(g for g in readable_graphs if not is_public_graph(g) and not g.startswith(UNION_PREFIX))
+    return [PUBLIC_UNION, *own]
+
+
 def require_read(principal: Principal, graphs: Iterable[str], what: str = "read") -> None:
     """:raises Forbidden: some graph is another tenant's private graph."""
     bad = sorted(g for g in graphs if not can_read(principal, g))
@@ -168,10 +185,22 @@ def require_read(principal: Principal, graphs: Iterable[str], what: str = "read"
         raise Forbidden(f"may not {what} {', '.join(bad)}: it is another organisation's private graph")
 
 
+def refuse_internal_writes(graphs: Iterable[str]) -> None:
+    """:raises Forbidden: one of the graphs is kept by the store itself (an admin may not write it either)."""
+    internal = sorted(g for g in graphs if g.startswith(UNION_PREFIX))
+    if internal:
+        raise Forbidden(
+            f"may not write {', '.join(internal)}: the store keeps it itself, as the union of other graphs; "
+            "write those graphs"
+        )
+
+
 def require_write(principal: Principal, graphs: Iterable[str]) -> None:
     """:raises Forbidden: the caller may not write one of the graphs."""
     if not principal.may_write:
         raise Forbidden("this needs a writer or admin key")
+    graphs = list(graphs)
+    refuse_internal_writes(graphs)
     bad = sorted(g for g in graphs if not can_write(principal, g))
     if bad:
         mine = (
@@ -460,18 +489,23 @@ class ScopedStore:
         ok = set(allowed)
         return [g for g in graphs if g in ok]
 
+    def _default(self, graphs: Sequence[str] | None) -> dict[str, Any]:
+        """The whole view's default graph through the union graphs, when the store keeps them."""
+        if graphs is None and getattr(self.base, "has_unions", False):
+            return {"default_graph": tenant_default(self.allowed())}
+        return {}
+
     def select(self, query: str, *, bindings: Any = None, graphs: Sequence[str] | None = None) -> Any:
-        return self.base.select(query, bindings=bindings, graphs=self._graphs(graphs))
+        return self.base.select(query, bindings=bindings, graphs=self._graphs(graphs), **self._default(graphs))
 
     def ask(self, query: str, *, bindings: Any = None, graphs: Sequence[str] | None = None) -> bool:
-        return bool(self.base.ask(query, bindings=bindings, graphs=self._graphs(graphs)))
+        return bool(self.base.ask(query, bindings=bindings, graphs=self._graphs(graphs), **self._default(graphs)))
 
     def raw_query(
         self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
     ) -> Any:
-        return self.base.raw_query(
-            query, default_graph=self._graphs(default_graph), named_graphs=self._graphs(named_graphs)
-        )
+        default = self._default(default_graph).get("default_graph") or self._graphs(default_graph)
+        return self.base.raw_query(query, default_graph=default, named_graphs=self._graphs(named_graphs))
 
     def named_graphs(self) -> list[str]:
         return list(self.allowed())
@@ -486,7 +520,7 @@ class ScopedStore:
             return sum(self.base.count(g) for g in self.allowed())
         return self.base.count(graph) if graph in set(self.allowed()) else 0
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, written: Any = None) -> None:
         raise Forbidden("a scoped view is read-only")
 
     def replace_graphs(self, graphs: Any) -> None:

@@ -61,7 +61,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
@@ -116,12 +116,14 @@ from graphsvc.security import (
     DEFAULT_GRAPH,
     Principal,
     readable,
+    refuse_internal_writes,
     require_read,
     require_write,
 )
 from graphsvc.sparql_guard import ALL_GRAPHS, Query, QueryInfo, Update, UpdateInfo, inspect_query, inspect_update
 from graphsvc.sparql_protocol import SparqlRequest as SparqlRequest  # re-exported
 from graphsvc.sparql_protocol import parse_request as parse_request  # re-exported
+from graphsvc.unions import tenant_default
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -152,6 +154,7 @@ def check_update(principal: Principal, info: UpdateInfo) -> None:
     """:raises Forbidden: the caller may not write or read a graph the update touches."""
     for iri in (info.reads | info.writes) - {ALL_GRAPHS, DEFAULT_GRAPH}:
         _check_fetchable(iri)
+    refuse_internal_writes(info.writes)
     if principal.is_admin:
         return
     if ALL_GRAPHS in info.writes:
@@ -196,12 +199,16 @@ def query_dataset(
     protocol_default: Sequence[str],
     protocol_named: Sequence[str],
     graphs: Sequence[str],
+    *,
+    unions: bool = False,
 ) -> tuple[list[str] | None, list[str] | None]:
     """The (default graphs, named graphs) a query runs over; None means the whole store.
 
     The protocol's default-graph-uri/named-graph-uri override the query's FROM/FROM NAMED
     (SPARQL 1.1 Protocol 2.1.4). Without either, an admin reads the union of the store and
-    everyone else the union of what they may read.
+    everyone else the union of what they may read: with ``unions`` (the store keeps the graphs
+    of :mod:`graphsvc.unions`) the union of the public graphs and the caller's own private
+    graphs, a few graphs whatever the number of tenants; the named graphs are the same either way.
 
     :raises QueryRefused: a non-HTTP IRI in the dataset.
     :raises Forbidden: a graph the caller may not read.
@@ -214,7 +221,7 @@ def query_dataset(
         if principal.is_admin:
             return None, None
         allowed = readable(principal, graphs)
-        return allowed, allowed
+        return (tenant_default(allowed) if unions else allowed), allowed
     for iri in [*default, *named]:
         _check_fetchable(iri)
     require_read(principal, [*default, *named], what="query")
@@ -832,17 +839,17 @@ def authorise_update(
 def run_update(store: Any, principal: Principal, text: str) -> UpdateInfo:
     """Check and apply a SPARQL update in one transaction."""
     upd = authorise_update(principal, text)
-    apply_update(store, upd.text)
+    apply_update(store, upd.text, upd.info.writes)
     return upd.info
 
 
-def apply_update(store: Any, text: str) -> None:
-    """One update, one transaction.
+def apply_update(store: Any, text: str, written: Collection[str] | None) -> None:
+    """One update, one transaction; ``written``: the graphs it may change (None: unknown).
 
     :raises UpdateFailed: pyoxigraph refused it while applying it (it was rolled back).
     """
     try:
-        store.update(text)
+        store.update(text, written=written)
     except RuntimeError as exc:
         raise UpdateFailed(f"the update failed and changed nothing: {exc}") from None
 

@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from pyoxigraph import (
     Triple,
 )
 
+from graphsvc import unions
 from graphsvc.errors import QuerySyntaxError, StoreError
 
 Term = NamedNode | Literal | BlankNode
@@ -69,7 +70,7 @@ class GraphStore(Protocol):
         self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
     ) -> QuerySolutions | QueryBoolean | QueryTriples: ...
 
-    def update(self, update: str) -> None: ...
+    def update(self, update: str, *, written: Collection[str] | None = None) -> None: ...
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[TripleTuple]]) -> None: ...
 
@@ -114,11 +115,8 @@ def _strip_comments(query: str) -> str:
     return re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group(0)), query)
 
 
-def _dataset_args(graphs: Sequence[str] | None) -> dict[str, Any]:
-    if graphs is None:
-        return {"use_default_graph_as_union": True}
-    nodes = [NamedNode(g) for g in graphs]
-    return {"default_graph": nodes, "named_graphs": nodes}
+def _graph_node(graph: str) -> NamedNode | DefaultGraph:
+    return DefaultGraph() if graph == unions.DEFAULT_GRAPH else NamedNode(graph)
 
 
 def ntriples_line(s: Any, p: Any, o: Any) -> str:
@@ -133,9 +131,15 @@ class EmbeddedStore:
     rename and a failed build leaves the previous store exactly as it was.
     """
 
-    def __init__(self, store: Store, path: Path | None = None) -> None:
+    def __init__(self, store: Store, path: Path | None = None, *, writable: bool = True) -> None:
         self._store = store
         self.path = path
+        #: does this store keep the union graphs of :mod:`graphsvc.unions`? (a store built by an
+        #: older graphsvc does not, until it is first opened for writing)
+        self.has_unions = unions.present(self._all_graph_names())
+        if writable and not self.has_unions:
+            self._apply(" ;\n".join(unions.recompute()))
+            self.has_unions = True
 
     @classmethod
     def in_memory(cls) -> EmbeddedStore:
@@ -154,21 +158,53 @@ class EmbeddedStore:
             store = Store.read_only(str(path)) if read_only else Store(str(path))
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-        return cls(store, path)
+        return cls(store, path, writable=not read_only)
 
     # -- reading -------------------------------------------------------------------
-    def _run(self, query: str, bindings: Mapping[str, Term] | None, graphs: Sequence[str] | None) -> Any:
+    def _all_graph_names(self) -> list[str]:
+        return [g.value for g in self._store.named_graphs() if isinstance(g, NamedNode)]
+
+    def _dataset(self, default_graph: Sequence[str] | None, named_graphs: Sequence[str] | None) -> dict[str, Any]:
+        """pyoxigraph's dataset arguments. None is the whole store: its default graph and every
+        named graph, through the union graphs when the store keeps them; ``DEFAULT`` in a list
+        is the store's default graph."""
+        if default_graph is None and not self.has_unions:
+            out: dict[str, Any] = {"use_default_graph_as_union": True}
+        else:
+            names = [unions.DEFAULT_GRAPH, *unions.UNIONS] if default_graph is None else list(default_graph)
+            out = {"default_graph": [_graph_node(g) for g in names] or [DefaultGraph()]}
+        if named_graphs is None and self.has_unions:
+            named_graphs = self.named_graphs()
+        if named_graphs is not None:
+            out["named_graphs"] = [NamedNode(g) for g in named_graphs]
+        return out
+
+    def _run(
+        self,
+        query: str,
+        bindings: Mapping[str, Term] | None,
+        graphs: Sequence[str] | None,
+        default_graph: Sequence[str] | None = None,
+    ) -> Any:
+        dataset = self._dataset(graphs if default_graph is None else default_graph, graphs)
         try:
-            return self._store.query(bind_values(query, bindings), **_dataset_args(graphs))
+            return self._store.query(bind_values(query, bindings), **dataset)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"store read failed: {exc}") from exc
 
     def select(
-        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+        self,
+        query: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        graphs: Sequence[str] | None = None,
+        default_graph: Sequence[str] | None = None,
     ) -> list[Row]:
-        result = self._run(query, bindings, graphs)
+        """Rows of a SELECT over ``graphs`` (None: the whole store); ``default_graph`` sets the
+        default graph apart from the named graphs (a tenant's view through the union graphs)."""
+        result = self._run(query, bindings, graphs, default_graph)
         names = [v.value for v in result.variables]
         rows: list[Row] = []
         for sol in result:
@@ -181,29 +217,28 @@ class EmbeddedStore:
         return rows
 
     def ask(
-        self, query: str, *, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+        self,
+        query: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        graphs: Sequence[str] | None = None,
+        default_graph: Sequence[str] | None = None,
     ) -> bool:
-        return bool(self._run(query, bindings, graphs))
+        return bool(self._run(query, bindings, graphs, default_graph))
 
     def raw_query(
         self, query: str, *, default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
-        kwargs: dict[str, Any] = {}
-        if default_graph is None:
-            kwargs["use_default_graph_as_union"] = True
-        else:
-            kwargs["default_graph"] = [NamedNode(g) for g in default_graph] or [DefaultGraph()]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
         try:
-            return self._store.query(query, **kwargs)
+            return self._store.query(query, **self._dataset(default_graph, named_graphs))
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"store read failed: {exc}") from exc
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+        """The named graphs, without those the store keeps itself (:mod:`graphsvc.unions`)."""
+        return unions.whole_store_named(self._all_graph_names())
 
     def triples(self, graph: str) -> Iterator[TripleTuple]:
         for q in self._store.quads_for_pattern(None, None, None, NamedNode(graph)):
@@ -211,13 +246,22 @@ class EmbeddedStore:
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
-            return len(self._store)
+            inner = sum(self.count(u) for u in unions.UNIONS) if self.has_unions else 0
+            return len(self._store) - inner
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, NamedNode(graph)))
 
     # -- writing -------------------------------------------------------------------
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, written: Collection[str] | None = None) -> None:
         """Apply a SPARQL Update in one transaction, then flush it to disk (on-disk stores), so
-        that a read-only handle opened next, in this process or another, sees it."""
+        that a read-only handle opened next, in this process or another, sees it.
+
+        ``written`` names the graphs it may change (``DEFAULT``, ``ALL`` as in
+        :class:`graphsvc.sparql_guard.UpdateInfo`): the union graphs are brought up to date in
+        the same transaction, for those graphs only (None: unknown, both are recomputed).
+        """
+        self._apply(unions.maintained(update, written) if self.has_unions else update)
+
+    def _apply(self, update: str) -> None:
         try:
             self._store.update(update)
             if self.path is not None:
@@ -237,15 +281,15 @@ class EmbeddedStore:
                 inserts.append(f"GRAPH <{g}> {{\n{body}\n}}")
         if inserts:
             parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
-        self.update(" ;\n".join(parts))
+        self.update(" ;\n".join(parts), written=list(graphs))
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         names = list(graphs)
         if names:
-            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names))
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in names), written=names)
 
     def bulk_load(self, quads: Iterable[Quad]) -> None:
-        self._store.bulk_extend(quads)
+        self._store.bulk_extend(unions.with_unions(quads) if self.has_unions else quads)
 
     def optimize(self) -> None:
         self._store.optimize()
@@ -289,7 +333,7 @@ def write_fresh_store(store_link: Path, quads: Sequence[Quad]) -> Path:
     gen = parent / f"store-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     try:
         store = Store(str(gen))
-        store.bulk_extend(quads)
+        store.bulk_extend(unions.with_unions(quads))
         store.optimize()
         store.flush()
         del store
