@@ -14,6 +14,7 @@ goes to the log only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 import logging
@@ -985,7 +986,7 @@ def create_app(
         q: CoverageArgs,
         attributes: Annotated[Attributes, Depends()],
         explain: Explain = False,
-        max_paths: MaxPaths = C.MAX_PATHS,
+        max_paths: MaxPaths = C.Options.max_paths,
         role: Annotated[str | None, Query(description="Applicability context: an operator role.")] = None,
         category: Annotated[str | None, Query(description="Applicability context: the system's category.")] = None,
         system: Annotated[str | None, Query(description="Applicability context: an AI system (ORG/ID).")] = None,
@@ -994,7 +995,7 @@ def create_app(
         """Which requirements of the target framework one certificate alone evidences on a date, and why;
         against the EU AI Act optionally for a role and category, or a system (else no filter)."""
         svc = state.view(state.principal(request))
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=max_paths)
         context = (
             {"system": system, "facts": attributes.facts}
             if system
@@ -1002,11 +1003,7 @@ def create_app(
             if role
             else None
         )
-        return jsonable(
-            C.certificate_coverage(
-                svc, certificate, q.target, opts, explain=explain, context=context, max_paths=max_paths
-            )
-        )
+        return jsonable(C.certificate_coverage(svc, certificate, q.target, opts, explain=explain, context=context))
 
     @app.get("/coverage/system/{org}/{system}", response_model=SystemCoverage, tags=["coverage"], responses=ERRORS)
     def coverage_system(
@@ -1015,14 +1012,14 @@ def create_app(
         system: str,
         q: CoverageArgs,
         explain: Explain = False,
-        max_paths: MaxPaths = C.MAX_PATHS,
+        max_paths: MaxPaths = C.Options.max_paths,
         _: Auth = None,
     ) -> dict[str, Any]:
         """Coverage of one AI system: own controls and certificates, and what it inherits from providers."""
         svc = state.view(state.principal(request))
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=max_paths)
         sys_iri = C.resolve_system(svc, f"{_org_id(org)}/{system}")
-        return jsonable(C.system_coverage(svc, sys_iri, q.target, opts, explain=explain, max_paths=max_paths))
+        return jsonable(C.system_coverage(svc, sys_iri, q.target, opts, explain=explain))
 
     @app.get("/coverage/org/{org}", response_model=OrgCoverage, tags=["coverage"], responses=ERRORS)
     def coverage_org(
@@ -1030,13 +1027,13 @@ def create_app(
         org: str,
         q: CoverageArgs,
         explain: Explain = False,
-        max_paths: MaxPaths = C.MAX_PATHS,
+        max_paths: MaxPaths = C.Options.max_paths,
         _: Auth = None,
     ) -> dict[str, Any]:
         """Coverage of every AI system of an organisation, with the gaps ranked by application date."""
         svc = state.view(state.principal(request))
-        opts = q.options(svc)
-        return jsonable(C.org_coverage(svc, _org_id(org), q.target, opts, explain=explain, max_paths=max_paths))
+        opts = dataclasses.replace(q.options(svc), max_paths=max_paths)
+        return jsonable(C.org_coverage(svc, _org_id(org), q.target, opts, explain=explain))
 
     # -- organisations -----------------------------------------------------------------------------
     def org_summary(svc: GraphService, org: str) -> dict[str, Any]:

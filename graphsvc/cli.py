@@ -5,44 +5,108 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperOption
 
+from graphsvc.catalogs import CATEGORIES, ROLES
 from graphsvc.cli_ciso_assistant import export_ciso_assistant, import_ciso_assistant
+from graphsvc.cli_output import (
+    FORMAT_HELP,
+    CrosswalkFormat,
+    Format,
+    emit,
+    err,
+    out,
+    pick_format,
+    render_text,
+    write_output,
+)
 from graphsvc.cli_server import keys_app, serve
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphSvcError, QueryParameterError
-from graphsvc.results import to_csv, to_json, to_table
+from graphsvc.results import to_json
+
+__all__ = ["app", "emit", "err", "out", "service_for", "settings_for", "writable_service", "write_output"]
+
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _no_bool_metavar(self: TyperOption, ctx: Any) -> str | None:
+    """Typer shows ``<bool>`` after a flag (``--explain <bool>``) as if it took a value: a flag shows
+    no value type."""
+    if getattr(self, "is_flag", False) and self.metavar is None:
+        return None
+    return _display_type_rich(self, ctx)
+
+
+TyperOption.display_type_rich = _no_bool_metavar  # type: ignore[method-assign]
+
+
+def example(*commands: str) -> str:
+    """A help page's closing example (typer's epilog)."""
+    return "Example: " + "  ".join(commands)
+
 
 app = typer.Typer(
-    help="graphsvc: a knowledge graph of AI-governance requirements, crosswalks and coverage.", no_args_is_help=True
+    help="graphsvc: a knowledge graph of AI-governance requirements, crosswalks and coverage.",
+    no_args_is_help=True,
+    epilog=example("graphsvc coverage --certificate iso42001-m365-copilot --target euaia --explain"),
 )
-queries_app = typer.Typer(help="List and show the named queries of queries/.", no_args_is_help=True)
+queries_app = typer.Typer(
+    help="List and show the named queries of queries/.", no_args_is_help=True, epilog=example("graphsvc queries list")
+)
 import_app = typer.Typer(
     help="Import data into the store (organisations, a licensed AICM copy, OSCAL, CISO Assistant libraries).",
     no_args_is_help=True,
+    epilog=example("graphsvc import org mappings/examples/contoso.yaml"),
 )
 app.add_typer(queries_app, name="queries")
 app.add_typer(import_app, name="import")
-app.command("serve")(serve)
+app.command("serve", epilog=example("graphsvc serve --port 8000 --anonymous"))(serve)
 app.add_typer(keys_app, name="keys")
-export_app = typer.Typer(help="Export catalogs and mapping sets for other tools.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export catalogs and mapping sets for other tools.",
+    no_args_is_help=True,
+    epilog=example("graphsvc export ciso-assistant --mapping-set iso42001-euaia -o iso42001-euaia.yaml"),
+)
 app.add_typer(export_app, name="export")
-import_app.command("ciso-assistant")(import_ciso_assistant)
-export_app.command("ciso-assistant")(export_ciso_assistant)
+import_app.command("ciso-assistant", epilog=example("graphsvc import ciso-assistant library.yaml --status proposed"))(
+    import_ciso_assistant
+)
+export_app.command(
+    "ciso-assistant", epilog=example("graphsvc export ciso-assistant --framework iso42001 -o iso42001.yaml")
+)(export_ciso_assistant)
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The operator roles and system categories the catalogs define (graphsvc.catalogs), as choices.
+Role = StrEnum("Role", {r: r for r in ROLES})  # type: ignore[misc]
+Category = StrEnum("Category", {c: c for c in CATEGORIES})  # type: ignore[misc]
+
+
+ROLE_HELP = "operator role: " + ", ".join(ROLES) + "."
+CATEGORY_HELP = "category: " + ", ".join(CATEGORIES) + "."
+
+
+class AnnexISection(StrEnum):
+    A = "A"
+    B = "B"
+
+
 StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="Data directory of the embedded store (GRAPHSVC_DATA_DIR).")
+    Path | None,
+    typer.Option("--store", help="Data directory of a built store (GRAPHSVC_DATA_DIR); `graphsvc build` makes one."),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout, in any format.")
+]
 _state: dict[str, Any] = {"debug": False, "config": None}
 
 
@@ -65,11 +129,11 @@ def handle_errors(fn: F) -> F:
         except GraphSvcError as exc:
             if _state["debug"]:
                 raise
-            err.print(f"[red]error:[/red] {exc.message}", highlight=False, markup=True, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape(exc.message)}", markup=True, soft_wrap=True)
             for extra in exc.errors[1:20]:
-                err.print(f"  {extra}", highlight=False, markup=False, soft_wrap=True)
+                err.print(f"  {extra}", markup=False, soft_wrap=True)
             if len(exc.errors) > 20:
-                err.print(f"  … and {len(exc.errors) - 20} more", highlight=False)
+                err.print(f"  … and {len(exc.errors) - 20} more")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -81,35 +145,26 @@ def settings_for(store: Path | None = None, **overrides: Any) -> Settings:
     return load_settings(config_file=_state["config"], overrides=overrides)
 
 
-def service_for(store: Path | None = None, **overrides: Any):  # type: ignore[no-untyped-def]
+def service_for(store: Path | None = None, **overrides: Any) -> Any:
+    """A read-only service over a built store.
+
+    :raises StoreError: there is none at the configured place ("run graphsvc build first").
+    """
     from graphsvc.service import GraphService
 
-    return GraphService.from_settings(settings_for(store, **overrides))
+    return GraphService.from_settings(settings_for(store, **overrides), build_if_missing=False)
 
 
 @contextlib.contextmanager
 def writable_service(store: Path | None) -> Iterator[Any]:
-    """A service over the store opened for writing, closed (and its lock released) on exit."""
+    """A service over a built store opened for writing, closed (and its lock released) on exit."""
     from graphsvc.service import GraphService
 
-    svc = GraphService.from_settings(settings_for(store), read_only=False)
+    svc = GraphService.from_settings(settings_for(store), read_only=False, build_if_missing=False)
     try:
         yield svc
     finally:
         svc.store.close()
-
-
-def emit(
-    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, title: str | None = None
-) -> None:
-    if fmt == "json":
-        sys.stdout.write(to_json(list(rows)) + "\n")
-    elif fmt == "csv":
-        sys.stdout.write(to_csv(rows, columns))
-    elif fmt == "table":
-        out.print(to_table(rows, columns, title=title))
-    else:
-        raise QueryParameterError(f"--format {fmt!r}: expected table, csv or json")
 
 
 def parse_params(params: list[str] | None) -> dict[str, str]:
@@ -122,11 +177,19 @@ def parse_params(params: list[str] | None) -> dict[str, str]:
     return out_
 
 
+def _value(option: Enum | None) -> str | None:
+    return None if option is None else str(option.value)
+
+
 # -- build & inspect ----------------------------------------------------------------
-@app.command()
+@app.command(epilog=example("graphsvc build --store ./data"))
 @handle_errors
-def build(store: StoreOpt = None, quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
-    """Build the graph from ontology/, mappings/ and the organisation files into the store."""
+def build(
+    store: StoreOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the closing summary line.")] = False,
+) -> None:
+    """Build the graph from ontology/, mappings/ and the organisation files into the store (the one
+    command that creates a store)."""
     from graphsvc.build import build as run_build
 
     settings = settings_for(store)
@@ -135,7 +198,7 @@ def build(store: StoreOpt = None, quiet: Annotated[bool, typer.Option("--quiet",
         def progress(msg: str) -> None:
             status.update(f"building: {msg}…")
             if not quiet:
-                err.print(f"  {msg}", highlight=False)
+                err.print(f"  {msg}", markup=False)
 
         report = run_build(settings, progress)
     out.print(
@@ -146,11 +209,11 @@ def build(store: StoreOpt = None, quiet: Annotated[bool, typer.Option("--quiet",
             if report.store_bytes
             else f"store {report.store}"
         ),
-        highlight=False,
+        markup=False,
     )
 
 
-@app.command()
+@app.command(epilog=example("graphsvc validate"))
 @handle_errors
 def validate(store: StoreOpt = None) -> None:
     """Run every check of build (syntax, identifiers, SHACL) without writing the store."""
@@ -160,38 +223,43 @@ def validate(store: StoreOpt = None) -> None:
     settings = settings_for(store)
     compiled = compile_sources(settings)
     shacl(compiled)
-    out.print(f"valid: {compiled.triple_count():,} triples in {len(compiled.graphs)} graphs", highlight=False)
+    out.print(f"valid: {compiled.triple_count():,} triples in {len(compiled.graphs)} graphs", markup=False)
 
 
-@app.command()
+@app.command(epilog=example("graphsvc frameworks -o frameworks.csv"))
 @handle_errors
-def frameworks(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
+def frameworks(store: StoreOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the framework editions in the graph."""
     rows = service_for(store).frameworks()
-    emit(rows, fmt, ["id", "title", "edition", "requirements"] if fmt != "json" else None)
+    f = pick_format(fmt, output, Format)
+    emit(rows, f, ["id", "title", "edition", "requirements"] if f != "json" else None, output=output)
 
 
-@app.command()
+@app.command(epilog=example("graphsvc catalog iso42001 --kind annex_control -f csv"))
 @handle_errors
 def catalog(
     framework: Annotated[str, typer.Argument(help="Framework id: iso42001, euaia, nistairmf, aicm, starai.")],
-    kind: Annotated[str | None, typer.Option(help="Only this kind (e.g. annex_control, article, subcategory).")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only this kind (e.g. annex_control, article, subcategory); others are refused.")
+    ] = None,
     store: StoreOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Every requirement of a framework: notation, title, kind, parent."""
-    rows = service_for(store).catalog(framework, kind)
-    cols = ["notation", "title", "kind", "parent", "layer"] if fmt == "table" else None
-    emit(rows, fmt, cols)
+    rows = service_for(store).catalog(framework, kind, check_kind=True)
+    f = pick_format(fmt, output, Format)
+    emit(rows, f, table_columns=["notation", "title", "kind", "parent", "layer"], output=output, sheet=framework)
 
 
-@app.command()
+@app.command(epilog=example("graphsvc query catalog -p framework=nistairmf -f csv"))
 @handle_errors
 def query(
     name: Annotated[str, typer.Argument(help="A named query of queries/ or a .rq file.")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value (repeatable).")] = None,
     store: StoreOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Run a named query with parameters bound as RDF terms."""
     from graphsvc.queries import parse_query_file
@@ -204,25 +272,26 @@ def query(
         rows = plain_rows(svc.store.select(q.text, bindings=q.bindings(params)))
     else:
         rows = svc.select(name, **params)
-    emit(rows, fmt)
+    emit(rows, pick_format(fmt, output, Format), output=output, sheet=Path(name).stem)
 
 
-@app.command()
+@app.command(epilog=example("graphsvc sparql 'SELECT ?id WHERE { ?f gs:shortName ?id }' -f csv"))
 @handle_errors
 def sparql(
     text: Annotated[str, typer.Argument(help="A SPARQL SELECT query; the known prefixes are predeclared.")],
     store: StoreOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Run an ad-hoc SPARQL SELECT over the union of all graphs."""
     from graphsvc.queries import with_prefixes
     from graphsvc.results import plain_rows
 
     svc = service_for(store)
-    emit(plain_rows(svc.store.select(with_prefixes(text))), fmt)
+    emit(plain_rows(svc.store.select(with_prefixes(text))), pick_format(fmt, output, Format), output=output)
 
 
-@app.command("crosswalk")
+@app.command("crosswalk", epilog=example("graphsvc crosswalk iso42001:A.6.2.8 --to euaia"))
 @handle_errors
 def crosswalk_cmd(
     curie: Annotated[
@@ -230,12 +299,13 @@ def crosswalk_cmd(
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Target framework id.")] = None,
     source_fw: Annotated[str | None, typer.Option("--from", help="Source framework id (whole matrix).")] = None,
-    depth: Annotated[int, typer.Option(help="Most mapping hops in a chained link.")] = 2,
-    min_strength: Annotated[int, typer.Option("--min-strength", help="Ignore mappings weaker than this (1-10).")] = 1,
+    depth: Annotated[int, typer.Option(help="Most mapping hops in a chained link.", min=1, max=4)] = 2,
+    min_strength: Annotated[
+        int, typer.Option("--min-strength", help="Ignore mappings weaker than this.", min=1, max=10)
+    ] = 1,
     include_proposed: Annotated[
         bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")
     ] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (needed for xlsx).")] = None,
     report: Annotated[
         bool, typer.Option("--report", help="Reach report: per article, items mapped, with no counterpart, or neither.")
     ] = False,
@@ -244,19 +314,30 @@ def crosswalk_cmd(
         typer.Option("--check", help="Cross-set consistency: chains with no direct row, and rows a chain contradicts."),
     ] = False,
     store: StoreOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: Annotated[
+        CrosswalkFormat | None,
+        typer.Option(
+            "--format", "-f", help=FORMAT_HELP + " sssom (SSSOM TSV), oscal (mapping collection) and xlsx need links."
+        ),
+    ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """What a requirement maps to (direct and chained), or the whole matrix between two frameworks."""
     from graphsvc import service as S
 
+    f = pick_format(fmt, output, CrosswalkFormat)
     svc = service_for(store)
+    if (check or report) and f in {"sssom", "oscal"}:
+        raise QueryParameterError(
+            f"-f {f} writes mappings: --{'check' if check else 'report'} writes table, csv, json or xlsx"
+        )
     if check:
-        _print_check(svc, fmt)
+        _print_check(svc, f, output)
         return
     if report:
         if not (source_fw and to):
             raise QueryParameterError("--report needs --from FRAMEWORK --to FRAMEWORK")
-        _print_reach(S.reach(svc, source_fw, to), fmt)
+        _print_reach(S.reach(svc, source_fw, to), f, output)
         return
     if curie:
         rows = S.crosswalk(svc, curie, to, depth=depth, min_strength=min_strength, include_proposed=include_proposed)
@@ -266,87 +347,89 @@ def crosswalk_cmd(
         )
     else:
         raise QueryParameterError("give a requirement CURIE, or --from FRAMEWORK --to FRAMEWORK")
-    if fmt in {"sssom", "oscal", "xlsx"}:
+    if f in {"sssom", "oscal", "xlsx"}:
         from graphsvc import exports
 
-        data = exports.render(svc, rows, fmt, source_fw or "", to or "")
-        write_output(data, output)
+        write_output(exports.render(svc, rows, f, source_fw or "", to or ""), output)
         return
     cols = ["source", "target", "relation", "strength", "status", "derived", "source_ref"]
-    if fmt == "table":
-        cols = ["source", "target", "target_title", "relation", "strength", "status", "derived", "source_ref"]
-    emit(rows, fmt, cols if fmt != "json" else None)
+    table_cols = ["source", "target", "target_title", "relation", "strength", "status", "derived", "source_ref"]
+    emit(rows, f, cols if f != "json" else None, table_columns=table_cols, output=output)
 
 
-def _print_reach(result: dict[str, Any], fmt: str) -> None:
+def _print_reach(result: dict[str, Any], fmt: str, output: Path | None) -> None:
     if fmt == "json":
-        emit([result], "json")
+        write_output(to_json(result) + "\n", output)
         return
     rows = [{k: v for k, v in g.items() if k != "undecided"} for g in result["groups"]]
     t = result["totals"]
     rows.append({"group": "total", "title": "", "items": result["items"], **t})
-    if fmt == "table":
-        out.print(
-            f"[bold]{result['source']} → {result['target']}[/bold]: {result['items']} items; mapped {t['mapped']} "
-            f"({result['mapped_share']} %), no counterpart {t['no counterpart']}, nothing {t['nothing']}; "
-            f"decided {result['decided_share']} %",
-            highlight=False,
-        )
-    emit(rows, fmt, ["group", "title", "items", "mapped", "no counterpart", "nothing"])
+    cols = ["group", "title", "items", "mapped", "no counterpart", "nothing"]
+    if fmt != "table":
+        emit(rows, fmt, cols, output=output, sheet="reach")
+        return
+    head = (
+        f"{result['source']} → {result['target']}: {result['items']} items; mapped {t['mapped']} "
+        f"({result['mapped_share']} %), no counterpart {t['no counterpart']}, nothing {t['nothing']}; "
+        f"decided {result['decided_share']} %"
+    )
+    _table_with_head([head], rows, cols, output)
 
 
-def _print_check(svc: Any, fmt: str) -> None:
+def _table_with_head(head: list[str], rows: list[dict[str, Any]], cols: list[str], output: Path | None) -> None:
+    """Header lines above a table, on stdout or into ``-o FILE``."""
+    from graphsvc.cli_output import table
+
+    if output is not None:
+        write_output(render_text(*head, table(rows, cols)), output)
+        return
+    for line in head:
+        out.print(line, markup=False, soft_wrap=True)
+    out.print(table(rows, cols))
+
+
+def _print_check(svc: Any, fmt: str, output: Path | None) -> None:
     from graphsvc import service as S
 
     rows = S.consistency(svc)
-    if fmt == "table":
-        open_ = [r for r in rows if r["status"] == "open"]
-        kinds = ", ".join(
-            f"{k} {sum(1 for r in open_ if r['kind'] == k)}"
-            for k in ("contradicted", "decision-contradicted", "unconfirmed")
-        )
-        out.print(
-            f"[bold]cross-set consistency[/bold]: {len(rows)} finding(s), {len(open_)} open ({kinds}), "
-            f"{len(rows) - len(open_)} explained in mappings/chains.yaml",
-            highlight=False,
-        )
-    emit(
-        rows,
-        fmt,
-        ["kind", "status", "source", "via", "target", "derived", "direct", "strength", "explanation"]
-        if fmt != "json"
-        else None,
-    )
-
-
-def write_output(data: str | bytes, output: Path | None) -> None:
-    if output is None:
-        if isinstance(data, bytes):
-            raise QueryParameterError("this format is binary: give --output FILE")
-        sys.stdout.write(data)
+    cols = ["kind", "status", "source", "via", "target", "derived", "direct", "strength", "explanation"]
+    if fmt != "table":
+        emit(rows, fmt, cols if fmt != "json" else None, output=output, sheet="consistency")
         return
-    output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    err.print(f"wrote {output}", highlight=False)
+    open_ = [r for r in rows if r["status"] == "open"]
+    kinds = ", ".join(
+        f"{k} {sum(1 for r in open_ if r['kind'] == k)}"
+        for k in ("contradicted", "decision-contradicted", "unconfirmed")
+    )
+    head = (
+        f"cross-set consistency: {len(rows)} finding(s), {len(open_)} open ({kinds}), "
+        f"{len(rows) - len(open_)} explained in mappings/chains.yaml"
+    )
+    _table_with_head([head], rows, cols, output)
 
 
-@app.command("cover")
+@app.command("cover", epilog=example("graphsvc cover --from iso42001 --to euaia --budget 12"))
 @handle_errors
 def cover_cmd(
     source_fw: Annotated[str, typer.Option("--from", help="Framework to pick requirements from.")],
     to: Annotated[str, typer.Option("--to", help="Framework to reach.")],
-    budget: Annotated[int, typer.Option(help="How many to pick.")] = 12,
-    depth: Annotated[int, typer.Option(help="Most mapping hops.")] = 2,
+    budget: Annotated[int, typer.Option(help="How many to pick.", min=1)] = 12,
+    depth: Annotated[int, typer.Option(help="Most mapping hops.", min=1, max=4)] = 2,
     store: StoreOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """Greedy cover: the K requirements of one framework that reach most of another."""
     from graphsvc import service as S
 
     rows = S.cover(service_for(store), source_fw, to, budget, depth)
-    emit(rows, fmt, ["rank", "notation", "title", "new_targets", "cumulative"] if fmt == "table" else None)
+    f = pick_format(fmt, output, Format)
+    emit(
+        rows, f, table_columns=["rank", "notation", "title", "new_targets", "cumulative"], output=output, sheet="cover"
+    )
 
 
-def _date(value: str | None):  # type: ignore[no-untyped-def]
+def _date(value: str | None) -> Any:
     import datetime as dt
 
     if not value:
@@ -357,7 +440,14 @@ def _date(value: str | None):  # type: ignore[no-untyped-def]
         raise QueryParameterError(f"--as-of {value!r}: expected YYYY-MM-DD") from None
 
 
-LAW_VERSION_HELP = "Law layer: in-force (default: the law in force on the date), adopted, amended or proposal-2025."
+#: The law layers of the shipped EU AI Act (mappings/catalogs/euaia-2024-1689/layers/); a test checks
+#: that this help names every layer in the built store.
+LAW_VERSION_HELP = (
+    "Law layer of the EU AI Act: in-force, adopted, amended or proposal-2025 (checked against the store). "
+    "Default in-force: the law in force on the --as-of date."
+)
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")]
+LawVersionOpt = Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP, metavar="LAYER")]
 
 
 def _shown(value: object) -> str:
@@ -366,32 +456,26 @@ def _shown(value: object) -> str:
     return str(value) or "none"
 
 
-@app.command("applicable")
+@app.command(
+    "applicable",
+    epilog=example("graphsvc applicable --role deployer --category high-risk-annex-iii --as-of 2026-08-02"),
+)
 @handle_errors
 def applicable_cmd(
-    role: Annotated[
-        str | None,
-        typer.Option(
-            help="provider, deployer, importer, distributor, authorised-representative, product-manufacturer, gpai-provider."
-        ),
-    ] = None,
-    category: Annotated[
-        str | None,
-        typer.Option(
-            help="all, prohibited, high-risk-annex-iii, high-risk-annex-i, transparency, gpai, gpai-systemic."
-        ),
-    ] = None,
+    role: Annotated[Role | None, typer.Option(help="The " + ROLE_HELP, metavar="ROLE")] = None,
+    category: Annotated[Category | None, typer.Option(help="The system's " + CATEGORY_HELP, metavar="CATEGORY")] = None,
     system: Annotated[
         str | None,
         typer.Option(help="An AI system id (ORG/ID); takes roles, categories and attributes from the data."),
     ] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
-    law_version: Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP)] = None,
+    as_of: AsOfOpt = None,
+    law_version: LawVersionOpt = None,
     annex_iii_point: Annotated[
         str | None, typer.Option("--annex-iii-point", help="Annex III area or point of the use, e.g. 4(a).")
     ] = None,
     annex_i_section: Annotated[
-        str | None, typer.Option("--annex-i-section", help="A or B: the Annex I Section of the product's legislation.")
+        AnnexISection | None,
+        typer.Option("--annex-i-section", help="The Annex I Section of the product's legislation."),
     ] = None,
     public_body: Annotated[
         bool | None,
@@ -441,7 +525,8 @@ def applicable_cmd(
         bool, typer.Option("--all", help="Also list the obligations that do not apply, and why.")
     ] = False,
     store: StoreOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """The EU AI Act obligations for a role and category, or a system: for each, whether it applies, from
     when, or on what condition, with the reason in words."""
@@ -453,7 +538,7 @@ def applicable_cmd(
     facts = parse_facts(
         {
             "annex_iii_area": annex_iii_point,
-            "annex_i_section": annex_i_section,
+            "annex_i_section": _value(annex_i_section),
             "public_body": public_body,
             "public_service_provider": public_service_provider,
             "established_in_union": None if third_country is None else not third_country,
@@ -472,8 +557,8 @@ def applicable_cmd(
     res = answer(
         svc,
         system=resolve_system(svc, system) if system else None,
-        roles=[role] if role else [],
-        categories=[category] if category else [],
+        roles=[str(role.value)] if role else [],
+        categories=[str(category.value)] if category else [],
         facts=facts,
         as_of=day,
         layer=layer,
@@ -482,50 +567,67 @@ def applicable_cmd(
     info = describe_layer(svc, layer)
     for r in res["items"]:
         r["layer"], r["layer_status"] = layer, info["statement"]
-    if fmt == "table":
-        n = res["summary"]
-        out.print(f"[bold]{layer_header(info)}[/bold]", highlight=False)
-        out.print(
-            f"law layer {res['law_version']}, as of {res['as_of']}; roles {', '.join(res['roles'])}; "
-            f"categories {', '.join(res['categories'])}\n"
-            f"attributes: {', '.join(f'{k}={_shown(v)}' for k, v in res['attributes'].items()) or 'none'}; "
-            f"not given: {', '.join(res['not_given']) or 'none'}\n"
-            f"{n['applies']} apply, {n['applies-from']} apply later, {n['conditional']} conditional, "
-            f"{n['does-not-apply']} do not apply" + ("" if show_all else " (--all lists them)"),
-            highlight=False,
-        )
-    cols = {
-        "table": ["notation", "status", "from", "reason"],
-        "csv": ["notation", "status", "from", "reason", "layer", "layer_status"],
-    }
-    emit(res["items"], fmt, cols.get(fmt))
+    f = pick_format(fmt, output, Format)
+    cols = ["notation", "status", "from", "reason", "layer", "layer_status"]
+    if f != "table":
+        emit(res["items"], f, cols if f != "json" else None, output=output, sheet="applicable")
+        return
+    n = res["summary"]
+    head = [
+        layer_header(info),
+        f"law layer {res['law_version']}, as of {res['as_of']}; roles {', '.join(res['roles'])}; "
+        f"categories {', '.join(res['categories'])}",
+        f"attributes: {', '.join(f'{k}={_shown(v)}' for k, v in res['attributes'].items()) or 'none'}; "
+        f"not given: {', '.join(res['not_given']) or 'none'}",
+        f"{n['applies']} apply, {n['applies-from']} apply later, {n['conditional']} conditional, "
+        f"{n['does-not-apply']} do not apply" + ("" if show_all else " (--all lists them)"),
+    ]
+    _table_with_head(head, res["items"], ["notation", "status", "from", "reason"], output)
 
 
-@app.command("systems")
+@app.command("systems", epilog=example("graphsvc systems -f csv"))
 @handle_errors
-def systems_cmd(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
+def systems_cmd(store: StoreOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """The AI systems in the graph, with roles and inferred EU AI Act categories."""
     from graphsvc.namespaces import compress
 
     rows = [{**r, "id": compress(r["system"]), "org": compress(r["org"])} for r in service_for(store).select("systems")]
-    emit(rows, fmt, ["id", "label", "orgLabel", "roles", "categories"] if fmt == "table" else None)
+    f = pick_format(fmt, output, Format)
+    emit(rows, f, table_columns=["id", "label", "orgLabel", "roles", "categories"], output=output, sheet="systems")
 
 
-@app.command("certificates")
+@app.command("certificates", epilog=example("graphsvc certificates -o certificates.xlsx"))
 @handle_errors
-def certificates_cmd(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
+def certificates_cmd(store: StoreOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """Certificates and attestations, with holder, issuer, accreditation and validity."""
     from graphsvc.namespaces import compress
 
     rows = [{**r, "id": compress(r["cert"])} for r in service_for(store).select("certificates")]
-    emit(
-        rows,
-        fmt,
-        ["id", "label", "holder", "frameworkId", "validFrom", "validUntil", "issuer"] if fmt == "table" else None,
-    )
+    f = pick_format(fmt, output, Format)
+    table_cols = ["id", "label", "holder", "frameworkId", "validFrom", "validUntil", "issuer"]
+    emit(rows, f, table_columns=table_cols, output=output, sheet="certificates")
 
 
-@app.command("coverage")
+def _statuses(values: list[str] | None) -> list[str] | None:
+    """``--status`` checked like every enumerated option: a usage error listing the allowed values."""
+    from graphsvc.cli_output import parse_statuses
+
+    try:
+        return parse_statuses(values)
+    except QueryParameterError as exc:
+        raise typer.BadParameter(exc.message, param_hint="'--status'") from None
+
+
+STATUS_HELP = (
+    "Only rows of these statuses, in every format (comma separated or repeated): satisfied, partial, gap, "
+    "upcoming, conditional, not-applicable. Default: the table shows satisfied, partial, upcoming and gap; "
+    "csv, json and xlsx carry every row."
+)
+
+
+@app.command(
+    "coverage", epilog=example("graphsvc coverage --certificate iso42001-m365-copilot --target euaia --explain")
+)
 @handle_errors
 def coverage_cmd(
     target: Annotated[str, typer.Option("--target", help="Target framework id, e.g. euaia.")],
@@ -538,29 +640,50 @@ def coverage_cmd(
     ] = None,
     org: Annotated[str | None, typer.Option("--org", help="An organisation id.")] = None,
     role: Annotated[
-        str | None, typer.Option("--role", help="With --certificate: judge applicability for this operator role.")
+        Role | None,
+        typer.Option("--role", help="With --certificate: judge applicability for this " + ROLE_HELP, metavar="ROLE"),
     ] = None,
     category: Annotated[
-        str | None, typer.Option("--category", help="With --certificate and --role: the system's category.")
+        Category | None,
+        typer.Option(
+            "--category", help="With --certificate and --role: the system's " + CATEGORY_HELP, metavar="CATEGORY"
+        ),
     ] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
-    law_version: Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP)] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Show the justification of each requirement.")] = False,
+    as_of: AsOfOpt = None,
+    law_version: LawVersionOpt = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Give each row its strongest path (the table names each start once).")
+    ] = False,
+    paths: Annotated[
+        int | None, typer.Option("--paths", help="With the table: up to N paths per row (implies --explain).", min=1)
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="The table shows every row, conditional and not-applicable ones too.")
+    ] = False,
+    status: Annotated[list[str] | None, typer.Option("--status", help=STATUS_HELP, metavar="STATUS[,STATUS…]")] = None,
     include_proposed: Annotated[
         bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")
     ] = False,
-    depth: Annotated[int, typer.Option(help="Most mapping hops in a chained link.")] = 2,
-    status: Annotated[
-        str | None, typer.Option("--status", help="Only rows with these statuses, e.g. satisfied,partial.")
-    ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (needed for xlsx).")] = None,
+    depth: Annotated[int, typer.Option(help="Most mapping hops in a chained link.", min=1, max=4)] = 2,
     store: StoreOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
-    """Coverage of a certificate, a system or an organisation against a target framework."""
+    """Coverage of a certificate, a system or an organisation against a target framework: the counts
+    first, then the rows by article."""
     from graphsvc import coverage as C
+    from graphsvc.cli_output import DEFAULT_SHOWN, STATUSES, coverage_report
     from graphsvc.layers import resolve_layer
 
+    statuses = _statuses(status)
+    if show_all and statuses:
+        raise QueryParameterError("give --all (every row) or --status (some statuses), not both")
+    if sum(x is not None for x in (certificate, system if not certificate else None, org)) != 1:
+        raise QueryParameterError("give exactly one of --certificate, --system, --org")
+    if (role or category) and not certificate:
+        raise QueryParameterError("--role and --category give a context to --certificate only")
+    f = pick_format(fmt, output, Format)
+    n_paths = paths or 1
     svc = service_for(store)
     day = _date(as_of)
     opts = C.Options(
@@ -568,45 +691,39 @@ def coverage_cmd(
         layer=resolve_layer(svc, law_version or svc.settings.law_version, day),
         depth=depth,
         include_proposed=include_proposed,
+        max_paths=max(5, n_paths),
     )
-    if sum(x is not None for x in (certificate, system if not certificate else None, org)) != 1:
-        raise QueryParameterError("give exactly one of --certificate, --system, --org")
-    if (role or category) and not certificate:
-        raise QueryParameterError("--role and --category give a context to --certificate only")
     if certificate:
-        context = {"system": system} if system else {"roles": [role], "categories": [category]} if role else None
+        context = (
+            {"system": system}
+            if system
+            else {"roles": [_value(role)], "categories": [_value(category)] if category else []}
+            if role
+            else None
+        )
         result = C.certificate_coverage(svc, certificate, target, opts, context=context)
     elif system:
         result = C.system_coverage(svc, system, target, opts)
     else:
-        result = C.org_coverage(svc, org or "", target, opts, explain=explain or fmt in {"json", "xlsx"})
-    if fmt == "json":
-        sys.stdout.write(to_json(result) + "\n")
-        return
-    if fmt == "xlsx":
+        result = C.org_coverage(svc, org or "", target, opts, explain=True)
+    if statuses:
+        result = C.select_statuses(result, statuses)
+    if f == "json":
+        write_output(to_json(result) + "\n", output)
+    elif f == "xlsx":
         from graphsvc.workbook import coverage_workbook
 
         write_output(coverage_workbook(result), output)
-        return
-    rows = C.coverage_rows(result)
-    if status:
-        wanted = {x.strip() for x in status.split(",")}
-        unknown = wanted - set(C.STATUSES)
-        if unknown:
-            raise QueryParameterError(f"--status {', '.join(sorted(unknown))}: expected {', '.join(C.STATUSES)}")
-        rows = [r for r in rows if r["status"] in wanted]
-    if fmt == "table":
-        _print_coverage_header(result)
-    cols = (
-        ["system", "notation", "status", "gap", "via", "from", "explanation"]
-        if explain
-        else ["system", "notation", "title", "status", "gap", "via", "from"]
-    )
-    if "systems" not in result:
-        cols = [c for c in cols if c != "system"]
-    if any(r["binds"] for r in rows):
-        cols.insert(cols.index("status") + 1, "binds")
-    emit(rows, fmt, cols if fmt == "table" else None)
+    elif f == "csv":
+        rows = C.coverage_rows(result)
+        cols = [c for c in (rows[0] if rows else {}) if c != "system" or "systems" in result]
+        emit(rows, "csv", cols or None, output=output)
+    else:
+        shown = statuses or (STATUSES if show_all else DEFAULT_SHOWN)
+        report = coverage_report(
+            result, shown=shown, chosen=statuses is not None, explain=explain or paths is not None, n_paths=n_paths
+        )
+        report.write(output)
 
 
 def _audit(svc: Any, action: str, graphs: Any, triples: int) -> None:
@@ -616,7 +733,7 @@ def _audit(svc: Any, action: str, graphs: Any, triples: int) -> None:
     record_write(svc.settings.data_path, CLI, action, graphs, triples=triples)
 
 
-@import_app.command("org")
+@import_app.command("org", epilog=example("graphsvc import org mappings/examples/contoso.yaml"))
 @handle_errors
 def import_org_cmd(
     path: Annotated[Path, typer.Argument(help="An organisation YAML file, or a folder of them.")],
@@ -634,7 +751,7 @@ def import_org_cmd(
     )
 
 
-@import_app.command("aicm")
+@import_app.command("aicm", epilog=example("graphsvc import aicm ~/licensed/AICM-v1.1.0.xlsx"))
 @handle_errors
 def import_aicm_cmd(
     path: Annotated[
@@ -654,7 +771,7 @@ def import_aicm_cmd(
     out.print(f"imported AICM {report.name}: {report.triples:,} triples", highlight=False)
 
 
-@import_app.command("oscal")
+@import_app.command("oscal", epilog=example("graphsvc import oscal provider-component-definition.json --org acme"))
 @handle_errors
 def import_oscal_cmd(
     path: Annotated[Path, typer.Argument(help="A provider's OSCAL component definition or SSP (JSON).")],
@@ -676,7 +793,7 @@ def import_oscal_cmd(
     )
 
 
-@import_app.command("delete-org")
+@import_app.command("delete-org", epilog=example("graphsvc import delete-org acme"))
 @handle_errors
 def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation id.")], store: StoreOpt = None) -> None:
     """Remove an organisation's data from the store."""
@@ -688,47 +805,9 @@ def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation 
     out.print(f"deleted organisation {org_id}", highlight=False)
 
 
-def _print_coverage_header(result: dict[str, Any]) -> None:
-    counts = ", ".join(f"{k} {v}" for k, v in result["summary"].items())
-    kinds = result.get("gap_kinds")
-    if kinds and result["summary"].get("gap"):
-        counts += f" (gaps: no counterpart {kinds['no-counterpart']}, not reached {kinds['not-reached']})"
-    if "certificate" in result:
-        c = result["certificate"]
-        head = f"{c['label']} ({c['framework']}, {c['holder']}; issued by {c['issuer']}, accredited by {c['accreditation']}; valid {c['valid_from']} to {c['valid_until']})"
-    elif "system" in result:
-        sy = result["system"]
-        head = f"{sy['label']} ({sy['org_label']}; roles {', '.join(sy['roles'])}; categories {', '.join(sy['categories'])})"
-        deps = ", ".join(d["label"] for d in sy["depends_on"])
-        if deps:
-            head += f"; builds on {deps}"
-    else:
-        head = f"organisation {result['organisation']} ({len(result['systems'])} systems)"
-    out.print(f"[bold]{head}[/bold]", highlight=False)
-    if result.get("law_layer"):
-        from graphsvc.layers import layer_header
-
-        out.print(layer_header(result["law_layer"]), highlight=False)
-    out.print(
-        f"target {result['target']} on {result['as_of']} (law version: {result['law_version']}): {counts}",
-        highlight=False,
-        soft_wrap=True,  # the summary line stays one line, whatever the terminal width
-    )
-    if result.get("applicability"):
-        out.print(f"applicability: {result['applicability']}", highlight=False)
-    if "by_origin" in result:
-        o = result["by_origin"]
-        out.print(
-            f"covered through own controls/certificates {o['own']}, inherited {o['inherited']}, shared {o['shared']}",
-            highlight=False,
-        )
-    for i in result.get("ignored", []):
-        out.print(f"[dim]not counted: {i['kind']} {i['id']} ({i['label']}): {i['reason']}[/dim]", highlight=False)
-
-
-@queries_app.command("list")
+@queries_app.command("list", epilog=example("graphsvc queries list -f json"))
 @handle_errors
-def queries_list(fmt: FormatOpt = "table") -> None:
+def queries_list(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """The named queries and their parameters."""
     from graphsvc.queries import QueryRegistry
 
@@ -741,12 +820,12 @@ def queries_list(fmt: FormatOpt = "table") -> None:
         }
         for q in reg
     ]
-    emit(rows, fmt)
+    emit(rows, pick_format(fmt, output, Format), output=output, sheet="queries")
 
 
-@queries_app.command("show")
+@queries_app.command("show", epilog=example("graphsvc queries show certificate_scope"))
 @handle_errors
-def queries_show(name: str) -> None:
+def queries_show(name: Annotated[str, typer.Argument(help="The query's name (see `graphsvc queries list`).")]) -> None:
     """Print a named query's text."""
     from graphsvc.queries import QueryRegistry
 
@@ -756,9 +835,15 @@ def queries_show(name: str) -> None:
 # -- proposed mappings and their review (graphsvc/cli_review.py) ----------------------------
 from graphsvc import cli_review  # noqa: E402 (it imports this module inside its command bodies)
 
-app.command("propose")(handle_errors(cli_review.propose_cmd))
-app.command("review")(handle_errors(cli_review.review_cmd))
-import_app.command("controls")(handle_errors(cli_review.import_controls_cmd))
+app.command("propose", epilog=example("graphsvc propose --controls contoso --to iso42001 --top 3"))(
+    handle_errors(cli_review.propose_cmd)
+)
+app.command("review", epilog=example("graphsvc review --org contoso -o queue.csv"))(
+    handle_errors(cli_review.review_cmd)
+)
+import_app.command(
+    "controls", epilog=example("graphsvc import controls contoso mappings/examples/contoso-controls.csv")
+)(handle_errors(cli_review.import_controls_cmd))
 from graphsvc import cli_plan  # noqa: E402, F401 (registers `graphsvc plan` on app: graphsvc/cli_plan.py)
 
 if __name__ == "__main__":  # pragma: no cover

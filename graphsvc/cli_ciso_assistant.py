@@ -8,8 +8,8 @@ graphsvc.cli may import this module at its top.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -18,8 +18,19 @@ import typer
 F = TypeVar("F", bound=Callable[..., Any])
 
 StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="Data directory of the embedded store (GRAPHSVC_DATA_DIR).")
+    Path | None,
+    typer.Option("--store", help="Data directory of a built store (GRAPHSVC_DATA_DIR); `graphsvc build` makes one."),
 ]
+
+
+class MappingStatus(StrEnum):
+    approved = "approved"
+    proposed = "proposed"
+
+
+class StrengthScale(StrEnum):
+    ten = "10"
+    hundred = "100"
 
 
 def _handled(fn: F) -> F:
@@ -44,10 +55,11 @@ def import_ciso_assistant(
     edition: Annotated[
         str | None, typer.Option(help="The framework's edition, when its URN does not end in one.")
     ] = None,
-    status: Annotated[str, typer.Option(help="Status of the imported mappings: approved or proposed.")] = "approved",
+    status: Annotated[MappingStatus, typer.Option(help="Status of the imported mappings.")] = MappingStatus.approved,
     strength_scale: Annotated[
-        int, typer.Option("--strength-scale", help="10 (CISO Assistant's 0-10) or 100 for files written on 0-100.")
-    ] = 10,
+        StrengthScale,
+        typer.Option("--strength-scale", help="10 (CISO Assistant's 0-10), or 100 for files written on 0-100."),
+    ] = StrengthScale.ten,
     strict: Annotated[
         bool, typer.Option(help="Refuse the file if a mapping row names a node that does not exist.")
     ] = False,
@@ -57,7 +69,12 @@ def import_ciso_assistant(
     from graphsvc.ciso_assistant import Options, import_library
     from graphsvc.cli import emit, out, writable_service
 
-    opts = Options(framework_id=framework_id, edition=edition, status=status, strength_scale=strength_scale)
+    opts = Options(
+        framework_id=framework_id,
+        edition=edition,
+        status=str(status.value),
+        strength_scale=int(strength_scale.value),
+    )
     with writable_service(store) as svc:
         report = import_library(svc, path, options=opts, strict=strict)
     for f in report.frameworks:
@@ -104,7 +121,4 @@ def export_ciso_assistant(
     else:
         assert mapping_set is not None
         text = export_mapping_set(svc, mapping_set, include_proposed=include_proposed, version=version)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_output(text, output)
+    write_output(text, output)

@@ -7,15 +7,24 @@ graphsvc.cli only inside the command bodies, so graphsvc.cli may import it at it
 
 from __future__ import annotations
 
-import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from graphsvc.cli_output import FORMAT_HELP, ProposeFormat, QueueFormat, pick_format
+
 StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="Data directory of the embedded store (GRAPHSVC_DATA_DIR).")
+    Path | None,
+    typer.Option("--store", help="Data directory of a built store (GRAPHSVC_DATA_DIR); `graphsvc build` makes one."),
 ]
+
+
+class QueueStatus(StrEnum):
+    proposed = "proposed"
+    approved = "approved"
+    rejected = "rejected"
 
 
 def propose_cmd(
@@ -33,8 +42,12 @@ def propose_cmd(
     save: Annotated[
         bool, typer.Option("--save", help="With --controls: put the proposals in the organisation's review queue.")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or sssom (SSSOM TSV).")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    fmt: Annotated[
+        ProposeFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP + " sssom is SSSOM TSV.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout, in any format.")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Propose mappings by lexical matching (TF-IDF over titles, summaries, imported text).
@@ -47,6 +60,9 @@ def propose_cmd(
     from graphsvc.proposals import proposal_rows, propose, sssom_tsv
     from graphsvc.review import queue, queue_proposals
 
+    f = pick_format(fmt, output, ProposeFormat)
+    if save and f == "sssom":
+        raise QueryParameterError("--save lists the queue as table, csv or json, not sssom")
     if save:
         if not controls:
             raise QueryParameterError("--save needs --controls ORG (the queue is the organisation's)")
@@ -60,8 +76,8 @@ def propose_cmd(
             f"`graphsvc review --org {controls}`.",
             highlight=False,
         )
-        if fmt != "table" or output:
-            _emit_queue(rows, fmt, output)
+        if f != "table" or output:
+            _emit_queue(rows, f, output)
         return
     svc = service_for(store)
     exclude: set[tuple[str, str]] = set()
@@ -72,28 +88,23 @@ def propose_cmd(
     proposals = propose(
         svc, to, source=source, controls=controls, top=top, include_mapped=all_controls, exclude=exclude
     )
-    if fmt == "sssom":
+    if f == "sssom":
         name = controls or source or ""
         text = sssom_tsv(
             proposals,
             title=f"Proposed mappings from {name} to {to} (lexical matching; not reviewed)",
             set_id=f"https://w3id.org/graphsvc/id/mappingset/proposed/{name}-{to}",
         )
-        write_output(text, output) if output else sys.stdout.write(text)
+        write_output(text, output)
         return
-    rows = proposal_rows(proposals)
-    if output:
-        from graphsvc.results import to_csv, to_json
-
-        write_output(to_json(rows) if fmt == "json" else to_csv(rows), output)
-        return
-    columns = ["id", "subject_label", "rank", "object_label", "confidence", "matched"] if fmt == "table" else None
-    emit(rows, fmt, columns)
+    table_columns = ["id", "subject_label", "rank", "object_label", "confidence", "matched"]
+    emit(proposal_rows(proposals), f, table_columns=table_columns, output=output)
 
 
 def _emit_queue(rows: list[dict[str, Any]], fmt: str, output: Path | None) -> None:
-    from graphsvc.cli import emit, write_output
-    from graphsvc.results import to_csv, to_json
+    """The review queue: the table lists it; csv (the file to fill in for ``review --file``) and json
+    carry every column, with an empty ``decision`` column first."""
+    from graphsvc.cli import emit
 
     columns = [
         "id",
@@ -112,12 +123,8 @@ def _emit_queue(rows: list[dict[str, Any]], fmt: str, output: Path | None) -> No
         "reviewed",
     ]
     rows = [{"decision": "", **r} for r in rows]
-    if output:
-        write_output(to_json(rows) if fmt == "json" else to_csv(rows, columns), output)
-    elif fmt == "table":
-        emit(rows, fmt, ["id", "status", "control_label", "requirement_label", "confidence", "matched", "reviewer"])
-    else:
-        emit(rows, fmt, columns if fmt == "csv" else None)
+    table_columns = ["id", "status", "control_label", "requirement_label", "confidence", "matched", "reviewer"]
+    emit(rows, fmt, columns if fmt == "csv" else None, table_columns=table_columns, output=output)
 
 
 def review_cmd(
@@ -132,12 +139,14 @@ def review_cmd(
     ] = None,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Review one proposal at a time.")] = False,
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="Your name, recorded with each decision.")] = None,
-    status: Annotated[
-        str | None, typer.Option("--status", help="When listing: proposed, approved or rejected.")
+    status: Annotated[QueueStatus | None, typer.Option("--status", help="When listing: only these rows.")] = None,
+    fmt: Annotated[
+        QueueFormat | None,
+        typer.Option("--format", "-f", help="When listing: the format; default from the -o file's suffix, else csv."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="When listing: table, csv or json.")] = "table",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="When listing: write the queue (CSV) to fill in.")
+        Path | None,
+        typer.Option("--output", "-o", help="When listing: write the queue to this file (a CSV to fill in)."),
     ] = None,
     store: StoreOpt = None,
 ) -> None:
@@ -173,7 +182,8 @@ def review_cmd(
         return
     from graphsvc.cli import service_for
 
-    _emit_queue(queue(service_for(store), org, status=status), fmt, output)
+    f = pick_format(fmt, output, QueueFormat, default="csv" if output else "table")
+    _emit_queue(queue(service_for(store), org, status=None if status is None else str(status.value)), f, output)
 
 
 def _interactive(svc: Any, org: str, reviewer: str) -> None:

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+
+from graphsvc.cli_output import FORMAT_HELP, Format, pick_format
+from graphsvc.security import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,6 +42,19 @@ def _handled(fn: F) -> F:
         return handle_errors(fn)(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+class LogLevel(StrEnum):
+    critical = "critical"
+    error = "error"
+    warning = "warning"
+    info = "info"
+    debug = "debug"
+    trace = "trace"
+
+
+#: The key roles of graphsvc.security, as choices.
+KeyRole = StrEnum("KeyRole", {r: r for r in ROLES})  # type: ignore[misc]
 
 
 def _settings(store: Path | None = None, **overrides: Any) -> Any:
@@ -68,7 +85,7 @@ def serve(
     query_workers: Annotated[
         int, typer.Option("--query-workers", help="Worker processes that evaluate SPARQL queries.")
     ] = 2,
-    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    log_level: Annotated[LogLevel, typer.Option("--log-level", help="uvicorn log level.")] = LogLevel.info,
 ) -> None:
     """Serve the REST API, the SPARQL 1.1 endpoint and the Graph Store Protocol (builds the store on first start)."""
     settings = _settings(
@@ -93,24 +110,34 @@ def serve(
         f"(web pages /ui/, docs /docs, SPARQL /sparql; anonymous {'on' if settings.anonymous else 'off'})",
         err=True,
     )
-    serve_app(app, host=settings.host, port=settings.port, log_level=log_level)
+    serve_app(app, host=settings.host, port=settings.port, log_level=str(log_level.value))
 
 
 keys_app = typer.Typer(
-    help="Create, list and revoke API keys (stored hashed in <data_dir>/keys.json).", no_args_is_help=True
+    help="Create, list and revoke API keys (stored hashed in <data_dir>/keys.json).",
+    no_args_is_help=True,
+    epilog="Example: graphsvc keys create --role reader --tenant contoso --name contoso-reader",
 )
 
 
-def _keys(store: Path | None) -> Any:
+def _keys(store: Path | None, *, create: bool = False) -> Any:
+    """The key file of the data directory; only ``keys create`` may start one where there is none.
+
+    :raises StoreError: listing or revoking in a data directory that does not exist.
+    """
+    from graphsvc.errors import StoreError
     from graphsvc.security import KeyStore
 
-    return KeyStore(_settings(store).data_path / "keys.json")
+    data = _settings(store).data_path
+    if not create and not data.is_dir():
+        raise StoreError(f"no data directory {data}: run `graphsvc build` first (or give --store DIR)")
+    return KeyStore(data / "keys.json")
 
 
-@keys_app.command("create")
+@keys_app.command("create", epilog="Example: graphsvc keys create --role writer --tenant contoso --name contoso-import")
 @_handled
 def keys_create(
-    role: Annotated[str, typer.Option(help="reader, writer or admin.")] = "reader",
+    role: Annotated[KeyRole, typer.Option(help="What the key may do.")] = KeyRole.reader,  # type: ignore[attr-defined]
     tenant: Annotated[
         str | None, typer.Option(help="The organisation id the key belongs to (needed for writers).")
     ] = None,
@@ -118,7 +145,7 @@ def keys_create(
     store: StoreOpt = None,
 ) -> None:
     """Make a key and print it once (it is stored only as a hash)."""
-    rec, token = _keys(store).create(role, tenant=tenant, name=name)
+    rec, token = _keys(store, create=True).create(str(role.value), tenant=tenant, name=name)
     typer.echo(token)
     typer.echo(
         f"created key {rec.id} ({rec.role}{', tenant ' + rec.tenant if rec.tenant else ''}); "
@@ -127,20 +154,24 @@ def keys_create(
     )
 
 
-@keys_app.command("list")
+@keys_app.command("list", epilog="Example: graphsvc keys list -f csv")
 @_handled
 def keys_list(
     store: StoreOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout, in any format.")
+    ] = None,
 ) -> None:
     """The keys: id, name, role, tenant, created, revoked (never the key itself)."""
-    from graphsvc.cli import emit
+    from graphsvc.cli_output import emit
 
     rows = [r.public() for r in _keys(store).list()]
-    emit(rows, fmt, ["id", "name", "role", "tenant", "created", "revoked"] if fmt != "json" else None)
+    f = pick_format(fmt, output, Format)
+    emit(rows, f, ["id", "name", "role", "tenant", "created", "revoked"] if f != "json" else None, output=output)
 
 
-@keys_app.command("revoke")
+@keys_app.command("revoke", epilog="Example: graphsvc keys revoke 3f9a2c1b")
 @_handled
 def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id (see `graphsvc keys list`).")], store: StoreOpt = None

@@ -54,8 +54,6 @@ STATUSES = ("satisfied", "partial", "gap", "upcoming", "conditional", "not-appli
 GAP_KINDS = ("no-counterpart", "not-reached")
 NO_FILTER = "none: no applicability filter was applied; each row names the roles the obligation binds"
 _RANK = {"full": 2, "partial": 1, "none": 0}
-#: Justification paths kept per requirement when an answer is explained (``path_count`` has them all).
-MAX_PATHS = 5
 
 
 @dataclass
@@ -91,6 +89,8 @@ class Options:
     depth: int = 2
     min_strength: int = 1
     include_proposed: bool = False
+    #: most justification paths kept per requirement (the strongest first)
+    max_paths: int = 5
 
 
 def _iso(d: Any) -> str:
@@ -498,6 +498,29 @@ def targets(svc: Any, target_fw: str) -> list[dict[str, Any]]:
     return [c for c in cat if c["notation"] not in parents and c["kind"] not in {"chapter", "section", "annex"}]
 
 
+def group_of(svc: Any, framework: str, req: str) -> dict[str, str]:
+    """The heading a requirement is listed under: for an EU AI Act provision its article (an annex
+    point: its annex), for a requirement of another framework its parent (a clause, a control group,
+    a function category, a control domain); a top-level requirement is its own heading.
+    """
+    cache = svc.cache("groups")
+    if framework not in cache:
+        cache[framework] = {c["iri"]: c for c in svc.catalog_cached(framework)}
+    by_iri: dict[str, dict[str, Any]] = cache[framework]
+    item = by_iri.get(req)
+    if item is None:
+        return {"notation": "", "title": ""}
+    lineage = [by_iri[x] for x in svc.lineage(req) if x in by_iri]
+    if framework == "euaia":
+        heads = [x for x in lineage if x["kind"] == "article"] or [
+            x for x in lineage if x["kind"] not in {"chapter", "section"}
+        ][-1:]
+        head = heads[0] if heads else item
+    else:
+        head = lineage[1] if len(lineage) > 1 else item
+    return {"notation": head["notation"], "title": head["title"]}
+
+
 def assess(
     svc: Any,
     starts: list[Start],
@@ -506,7 +529,7 @@ def assess(
     applicability: dict[str, dict[str, Any]] | None,
     *,
     explain: bool = True,
-    max_paths: int = MAX_PATHS,
+    max_paths: int | None = None,
     scope: str = "",
     binds: dict[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
@@ -515,7 +538,8 @@ def assess(
     ``applicability`` (obligation IRI → row of :func:`~graphsvc.applicability.applicable`,
     does-not-apply rows included) filters EU AI Act targets; ``scope`` says, in words, for whom
     an obligation missing from it was looked up; ``binds`` (IRI → roles) is shown on each row
-    when no filter applies."""
+    when no filter applies. Each row names its ``group``: the article an EU AI Act obligation
+    belongs to, or the parent of a requirement of another framework (:func:`group_of`)."""
     by_target: dict[str, list[dict[str, Any]]] = {}
     start_fws = {svc.framework_of.get(st.requirement, "") for st in starts} - {target_fw, ""}
     for st in starts:
@@ -537,10 +561,13 @@ def assess(
         status = "gap"
         if best is not None:
             status = "satisfied" if best["transfer"] == "full" else "partial"
+        group = group_of(svc, target_fw, t["iri"])
         row: dict[str, Any] = {
             "notation": t["notation"],
             "curie": t["curie"],
             "title": t["title"],
+            "group": group["notation"],
+            "group_title": group["title"],
             "status": status,
             "via": sorted({p["origin"] for p in paths}),
             "residual": sorted({p["start"]["residual"] for p in paths if p["start"]["residual"]}),
@@ -566,7 +593,7 @@ def assess(
         else:
             row["explanation"] = _explain(svc, t["notation"], row["status"], best)
         if explain:
-            row["paths"] = paths[:max_paths]
+            row["paths"] = paths[: opts.max_paths if max_paths is None else max_paths]
         row["path_count"] = len(paths)
         out.append(row)
     return out
@@ -635,7 +662,6 @@ def certificate_coverage(
     *,
     explain: bool = True,
     context: dict[str, Any] | None = None,
-    max_paths: int = MAX_PATHS,
 ) -> dict[str, Any]:
     """What one certificate alone evidences in ``target_fw`` on the date.
 
@@ -682,6 +708,7 @@ def certificate_coverage(
         for req in reqs
     ] + via_basis
     applicability, binds, scope = None, None, NO_FILTER
+    roles: list[str] = []
     if target_fw == "euaia" and context:
         facts = dict(context.get("facts") or {})
         roles, cats = list(context.get("roles") or []), list(context.get("categories") or [])
@@ -698,20 +725,17 @@ def certificate_coverage(
     elif target_fw == "euaia":
         binds = {r["obligation"]: sorted(r["roles"].split()) for r in svc.select("obligation_roles")}
     results = assess(
-        svc,
-        starts,
-        target_fw,
-        opts,
-        applicability,
-        explain=explain,
-        max_paths=max_paths,
-        scope=scope if applicability else "",
-        binds=binds,
+        svc, starts, target_fw, opts, applicability, explain=explain, scope=scope if applicability else "", binds=binds
     )
+    in_scope = certificate_scope(svc, cert)
+    if target_fw == "euaia":
+        context_roles = sorted(set(roles)) if applicability is not None else None
+        _role_caveats(results, r["holderLabel"], in_scope, context_roles)
     audits = plain_rows(svc.registry.select(svc.store, "certificate_audits", cert=cert, graphs=graphs))
     return {
         "certificate": {
             "id": compress(cert),
+            "kind": str(r["kind"]).rsplit("#", 1)[-1].lower(),
             "label": r["label"],
             "holder": r["holderLabel"],
             "framework": r["frameworkId"],
@@ -724,6 +748,7 @@ def certificate_coverage(
             "excluded": [{"requirement": svc.notation_of(x), "reason": why} for x, why in excluded.items()],
             "audits": [{k: _iso(v) for k, v in a.items()} for a in audits],
             "rests_on": basis,
+            "scope": in_scope,
         },
         "target": target_fw,
         "as_of": opts.as_of.isoformat(),
@@ -737,9 +762,75 @@ def certificate_coverage(
     }
 
 
-def system_coverage(
-    svc: Any, system: str, target_fw: str, opts: Options, *, explain: bool = True, max_paths: int = MAX_PATHS
-) -> dict[str, Any]:
+def certificate_scope(svc: Any, cert: str) -> list[dict[str, Any]]:
+    """The AI systems a certificate's scope covers, with the roles its holder holds for each, as the
+    holder publishes them (``[{"id", "label", "roles"}]``)."""
+    org = owner_of(cert)
+    if org is None:
+        return []
+    rows = svc.registry.select(svc.store, "certificate_scope", cert=cert, graphs=[_org_graphs(GSD + "org/" + org)[1]])
+    systems: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        s = systems.setdefault(
+            row["system"].value, {"id": compress(row["system"].value), "label": row["label"].value, "roles": []}
+        )
+        if "role" in row:
+            role = row["role"].value.rsplit("role-", 1)[-1]
+            if role not in s["roles"]:
+                s["roles"].append(role)
+    return list(systems.values())
+
+
+def _role_caveats(
+    rows: list[dict[str, Any]], holder: str, in_scope: list[dict[str, Any]], context_roles: list[str] | None
+) -> None:
+    """Say so where a certificate is credited with a duty that binds none of the roles its holder
+    holds for the systems in its scope (a deployer duty, say, on a provider's certificate): the
+    certificate shows the duty met only where the holder itself acts in that role, and an
+    operator of the certified systems that holds it inherits the certificate partly at most."""
+    held = sorted({role for s in in_scope for role in s["roles"]})
+    if not held:
+        return
+    for row in rows:
+        if row["status"] not in {"satisfied", "partial"} and row.get("would_be") not in {"satisfied", "partial"}:
+            continue
+        bound = context_roles if context_roles is not None else list(row.get("binds") or [])
+        if not bound or set(bound) & set(held):
+            continue
+        duty = " or ".join(bound)
+        text = (
+            f"{'an' if duty[0] in 'aeiou' else 'a'} {duty} duty credited to a certificate {holder} holds as "
+            f"{' and '.join(held)} of the systems in its scope: it shows the duty met only where {holder} itself "
+            f"acts as {duty}"
+        )
+        if "deployer" in bound:
+            text += "; a deployer of these systems inherits the certificate partly at most (coverage --system)"
+        row["caveat"] = text
+
+
+def select_statuses(result: dict[str, Any], statuses: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """A coverage answer with only the requirement rows of the given statuses (and, for an
+    organisation, only those gaps); ``summary`` still counts every row, and ``shown`` says which
+    statuses were kept.
+
+    :raises QueryParameterError: a status that is not one of :data:`STATUSES`.
+    """
+    unknown = [x for x in statuses if x not in STATUSES]
+    if unknown:
+        raise QueryParameterError(f"status {', '.join(unknown)}: expected {', '.join(STATUSES)}")
+    wanted = set(statuses)
+    out = {**result, "shown": [x for x in STATUSES if x in wanted]}
+    if "systems" in result:
+        out["systems"] = [
+            {**s, "requirements": [r for r in s["requirements"] if r["status"] in wanted]} for s in result["systems"]
+        ]
+        out["gaps"] = [g for g in result.get("gaps", []) if g["status"] in wanted]
+    else:
+        out["requirements"] = [r for r in result["requirements"] if r["status"] in wanted]
+    return out
+
+
+def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, explain: bool = True) -> dict[str, Any]:
     """Coverage of one AI system: own controls, certificates covering it, and inheritance."""
     system = resolve_system(svc, system)
     svc.check_framework(target_fw)
@@ -777,7 +868,7 @@ def system_coverage(
     if target_fw == "euaia":
         applicability = applicability_for(svc, prof["roles"], prof["categories"], system_facts(svc, system), opts)
     scope = f"{', '.join(prof['roles'])} of {compress(system)}"
-    results = assess(svc, starts, target_fw, opts, applicability, explain=explain, max_paths=max_paths, scope=scope)
+    results = assess(svc, starts, target_fw, opts, applicability, explain=explain, scope=scope)
     return {
         "system": {**{k: v for k, v in prof.items() if k != "system"}, "id": compress(system), "depends_on": deps},
         "target": target_fw,
@@ -803,9 +894,7 @@ def _origin_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
-def org_coverage(
-    svc: Any, org: str, target_fw: str, opts: Options, *, explain: bool = False, max_paths: int = MAX_PATHS
-) -> dict[str, Any]:
+def org_coverage(svc: Any, org: str, target_fw: str, opts: Options, *, explain: bool = False) -> dict[str, Any]:
     """Coverage of every system of an organisation, with gaps ranked by application date."""
     org_iri = org if org.startswith("http") else GSD + "org/" + org.removeprefix("gsd:org/")
     systems = svc.select("org_systems", org=org_iri)
@@ -814,7 +903,7 @@ def org_coverage(
     per_system = []
     gaps = []
     for s in systems:
-        cov = system_coverage(svc, s["system"], target_fw, opts, explain=explain, max_paths=max_paths)
+        cov = system_coverage(svc, s["system"], target_fw, opts, explain=explain)
         per_system.append(
             {
                 "system": cov["system"],
@@ -949,16 +1038,28 @@ def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                     "gap": (r.get("gap") or {}).get("kind", ""),
                     "would_be": r.get("would_be", ""),
                     "binds": ", ".join(r.get("binds", [])),
-                    "via": ", ".join(r["via"]),
+                    "via": _via(result, r),
                     "from": app.get("from") or "",
                     "applicability": app.get("status", ""),
                     "best_path": _path_text(best) if best else "",
                     "paths": r["path_count"],
                     "residual": "; ".join(r["residual"]),
                     "explanation": r["explanation"],
+                    "group": r.get("group", ""),
+                    "group_title": r.get("group_title", ""),
+                    "caveat": r.get("caveat", ""),
                 }
             )
     return out
+
+
+def _via(result: dict[str, Any], row: dict[str, Any]) -> str:
+    """How a row is reached: own, inherited or shared for a system; for a certificate looked at
+    alone (where "own" would say nothing) the kind of start: certificate, or attestation."""
+    if "certificate" not in result or not row["via"]:
+        return ", ".join(row["via"])
+    kinds = sorted({p["start"]["kind"] for p in row.get("paths") or []})
+    return ", ".join(kinds) or str(result["certificate"].get("kind") or "certificate")
 
 
 def _path_text(p: dict[str, Any]) -> str:

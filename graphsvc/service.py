@@ -13,7 +13,7 @@ from typing import Any
 from graphsvc.build import BuildReport, build
 from graphsvc.config import Settings
 from graphsvc.crosswalk import CrosswalkIndex
-from graphsvc.errors import UnknownTerm
+from graphsvc.errors import QueryParameterError, StoreError, UnknownTerm
 from graphsvc.mappingsets import Mapping
 from graphsvc.namespaces import FRAMEWORK_PREFIXES, compress, expand, graph_iri
 from graphsvc.queries import QueryRegistry
@@ -36,18 +36,32 @@ class GraphService:
     def from_settings(
         cls, settings: Settings, *, read_only: bool = True, build_if_missing: bool = True
     ) -> GraphService:
-        """Open the configured store (building the embedded one from the shipped files
-        when it does not exist yet)."""
+        """Open the configured store, building it from the shipped files when it does not exist
+        yet (``build_if_missing``, as ``graphsvc serve`` does on first start).
+
+        :raises StoreError: there is no built store and ``build_if_missing`` is false; the
+            message names the store and says to run ``graphsvc build``.
+        """
         registry = QueryRegistry.from_dir(settings.queries_dir)
         if settings.store_url:
             from graphsvc.namespaces import graph_iri
             from graphsvc.remote import RemoteStore
 
             remote = RemoteStore.from_settings(settings)
-            if build_if_missing and not any(g.startswith(graph_iri("framework/")) for g in remote.named_graphs()):
+            if not any(g.startswith(graph_iri("framework/")) for g in remote.named_graphs()):
+                if not build_if_missing:
+                    raise StoreError(
+                        f"no graphsvc data at {settings.store_url}: run `graphsvc build` first "
+                        "(or point GRAPHSVC_STORE_URL at an endpoint that has it)"
+                    )
                 build(settings)
             return cls(settings, remote, registry)
-        if not settings.store_path.exists() and build_if_missing:
+        if not settings.store_path.exists():
+            if not build_if_missing:
+                raise StoreError(
+                    f"no store at {settings.store_path}: run `graphsvc build --store {settings.data_path}` first, "
+                    "or give --store the data directory of a built store"
+                )
             build(settings)
         return cls(settings, EmbeddedStore.open(settings.store_path, read_only=read_only), registry)
 
@@ -108,8 +122,17 @@ class GraphService:
             raise UnknownTerm(f"unknown framework {fw!r}; known: {', '.join(ids)}")
         return fw
 
-    def catalog(self, framework: str, kind: str | None = None) -> list[dict[str, Any]]:
+    def catalog(self, framework: str, kind: str | None = None, *, check_kind: bool = False) -> list[dict[str, Any]]:
+        """Every requirement of a framework, or of one kind of it (none of an unknown kind).
+
+        :raises QueryParameterError: with ``check_kind``, ``kind`` is not a kind of that framework
+            (the message lists its kinds).
+        """
         self.check_framework(framework)
+        if kind is not None and check_kind:
+            kinds = sorted({r["kind"] for r in self.catalog_cached(framework)})
+            if kind not in kinds:
+                raise QueryParameterError(f"--kind {kind!r}: {framework} has the kinds {', '.join(kinds)}")
         rows = self.select("catalog", framework=framework, kind=kind)
         return [
             {

@@ -19,6 +19,7 @@ The pages need no API key of their own: every call they make carries the key the
 the REST API shows that key.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import gzip
@@ -263,9 +264,9 @@ def web_router(settings: Settings) -> APIRouter:
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
         sys_iri = C.resolve_system(svc, f"{org}/{system}")
-        result = C.system_coverage(svc, sys_iri, q.target, opts, explain=True, max_paths=EXPORT_PATHS)
+        result = C.system_coverage(svc, sys_iri, q.target, opts, explain=True)
         return deliver(result, format, f"{org}-{system}")
 
     @router.get(
@@ -284,8 +285,8 @@ def web_router(settings: Settings) -> APIRouter:
     ) -> Response:
         """The answer of `/coverage/certificate/{certificate}` (with paths) as the auditor's workbook or CSV."""
         svc = view(request)
-        opts = q.options(svc)
-        result = C.certificate_coverage(svc, certificate, q.target, opts, explain=True, max_paths=EXPORT_PATHS)
+        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
+        result = C.certificate_coverage(svc, certificate, q.target, opts, explain=True)
         return deliver(result, format, certificate.rsplit("/", 1)[-1])
 
     @router.get(
@@ -306,7 +307,7 @@ def web_router(settings: Settings) -> APIRouter:
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = q.options(svc)
-        return deliver(C.org_coverage(svc, org, q.target, opts, explain=True, max_paths=EXPORT_PATHS), format, org)
+        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
+        return deliver(C.org_coverage(svc, org, q.target, opts, explain=True), format, org)
 
     return router

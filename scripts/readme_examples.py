@@ -1,6 +1,7 @@
 """Regenerate the README's command-line examples from real runs.
 
     python scripts/readme_examples.py            # uses a fresh store in a temp dir
+    python scripts/readme_examples.py --cli      # the command-line blocks only (no server)
 
 Each example is run against a store built from the shipped files on a fixed date, and its
 output replaces the block between ``<!-- CLI-EXAMPLES -->`` markers in README.md.
@@ -53,15 +54,17 @@ EXAMPLES: list[tuple[str, str, int]] = [
     ("The AI systems and their inferred categories", "graphsvc systems", 0),
     ("Certificates and attestations", "graphsvc certificates", 0),
     (
-        "The headline question: what does the Microsoft 365 Copilot certificate evidence against the AI Act?",
-        f"graphsvc coverage --certificate iso42001-m365-copilot --target euaia --as-of {DAY} --explain"
-        " --status satisfied,partial",
-        40,
+        "The headline question: what does the Microsoft 365 Copilot certificate evidence against the AI Act?"
+        " (the whole answer)",
+        f"graphsvc coverage --certificate iso42001-m365-copilot --target euaia --as-of {DAY} --explain",
+        0,
     ),
     (
-        "Why each gap is a gap: no ISO/IEC 42001 counterpart (with the reason), or not reached on the date",
-        f"graphsvc coverage --certificate iso42001-m365-copilot --target euaia --as-of {DAY} --explain --status gap",
-        16,
+        "Why each gap is a gap: no ISO/IEC 42001 counterpart (with the reason), or not reached on the date"
+        " (`--status` filters every format; the JSON is the API's answer)",
+        f"graphsvc coverage --certificate iso42001-m365-copilot --target euaia --as-of {DAY} --status gap -f json"
+        """ | python3 -c 'import json, sys; [print(r["explanation"]) for r in json.load(sys.stdin)["requirements"]]'""",
+        8,
     ),
     (
         "The STAR for AI Level 2 attestation reaches the AI Act through the certificate it rests on",
@@ -77,9 +80,10 @@ EXAMPLES: list[tuple[str, str, int]] = [
     ("", "graphsvc crosswalk --from nistairmf --to iso42001 --report", 1),
     ("Cross-set consistency: chains with no direct row, rows a chain contradicts", "graphsvc crosswalk --check", 0),
     (
-        "A customer's system: own, inherited and shared coverage (as adopted, so high-risk duties apply)",
+        "A customer's system: own, inherited and shared coverage (as adopted, so high-risk duties apply);"
+        " each start of a path is named once",
         f"graphsvc coverage --system contoso/hr-screening --target euaia --as-of {DAY} --law-version adopted"
-        " --status satisfied,partial",
+        " --status satisfied,partial --explain",
         40,
     ),
     ("Named queries", "graphsvc queries list", 0),
@@ -183,7 +187,9 @@ def service_only() -> None:
     (ROOT / "README.md").write_text(replace_block(readme, "SERVICE-EXAMPLES", service), encoding="utf-8")
 
 
-def main() -> None:
+def main(*, service: bool = True) -> None:
+    """Regenerate the three example blocks (``--cli``: the command-line and law-layer blocks only,
+    without starting a server)."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "GRAPHSVC_DATA_DIR": tmp, "COLUMNS": "160"}
         run("graphsvc build -q", env)
@@ -201,11 +207,12 @@ def main() -> None:
                 out = [*out[:head], f"… ({len(out) - head} more lines)"]
             layers += [f"**{title}**", "", "```console", f"$ {cmd}", *out, "```", ""]
         layers.append("<!-- /LAW-LAYER-EXAMPLES -->")
-        service = service_examples(env)
+        served = service_examples(env) if service else ""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     readme = replace_block(readme, "CLI-EXAMPLES", "\n".join(parts))
     readme = replace_block(readme, "LAW-LAYER-EXAMPLES", "\n".join(layers))
-    readme = replace_block(readme, "SERVICE-EXAMPLES", service)
+    if service:
+        readme = replace_block(readme, "SERVICE-EXAMPLES", served)
     (ROOT / "README.md").write_text(readme, encoding="utf-8")
 
 
@@ -248,4 +255,7 @@ def service_examples(env: dict[str, str]) -> str:
 
 
 if __name__ == "__main__":
-    service_only() if "--service" in sys.argv[1:] else main()
+    if "--service" in sys.argv[1:]:
+        service_only()
+    else:
+        main(service="--cli" not in sys.argv[1:])

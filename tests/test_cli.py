@@ -143,7 +143,8 @@ def test_coverage_json_and_xlsx(built_settings: Settings, tmp_path: Path) -> Non
         (("query", "catalog", "-p", "framework"), "write it as name=value"),
         (("coverage", "--system", "nobody/nothing", "--target", "euaia"), "no AI system 'nobody/nothing'"),
         (("coverage", "--target", "euaia"), "exactly one of"),
-        (("applicable", "--role", "boss", "--category", "all"), "role 'boss'"),
+        (("catalog", "euaia", "--kind", "articles"), "--kind 'articles': euaia has the kinds"),
+        (("applicable", "--role", "deployer", "--annex-iii-point", "9(z)"), "not an area or point of Annex III"),
     ],
 )
 def test_errors_exit_1_with_a_message(built_settings: Settings, args: tuple[str, ...], message: str) -> None:

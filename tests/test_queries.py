@@ -27,6 +27,7 @@ SAMPLE_PARAMS: dict[str, dict[str, str]] = {
     "certificate": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
     "certificate_exclusions": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
     "certificate_audits": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
+    "certificate_scope": {"cert": "gsd:certificate/microsoft/iso42001-m365-copilot"},
     "crosswalk": {"req": "iso42001:A.6.2.8", "target_framework": "euaia"},
     "crosswalk_matrix": {"source_framework": "iso42001", "target_framework": "euaia"},
     "reach": {"source_framework": "iso42001", "target_framework": "euaia"},
