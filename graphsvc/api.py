@@ -14,8 +14,8 @@ goes to the log only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import html
 import inspect
 import logging
 import re
@@ -27,7 +27,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -379,6 +379,18 @@ class Health(_Model):
     )
 
 
+class WhoAmI(_Model):
+    anonymous: bool = Field(description="true without a key (where anonymous access is on)")
+    key_id: str | None = Field(description="the key's id (never its secret)")
+    name: str = Field(description="the name the key was created with")
+    role: str = Field(description="reader, writer, admin or anonymous")
+    tenant: str | None = Field(description="the organisation the key belongs to, if any")
+    scope: str = Field(description="what the key reads: admin, tenant:<org> or public")
+    private_orgs: list[str] = Field(
+        description="organisations whose private graphs the key reads; of any other, only what it publishes"
+    )
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Malformed request or parameter"},
     401: {"model": ErrorBody, "description": "Missing or unknown API key"},
@@ -450,6 +462,12 @@ class Attributes:
 
 Target = Annotated[str, Query(description="Target framework id, e.g. euaia.")]
 Explain = Annotated[bool, Query(description="Include the justification paths of each requirement.")]
+MaxPaths = Annotated[
+    int,
+    Query(
+        ge=1, le=1000, description="With explain: the most paths per requirement, best first (path_count has them all)."
+    ),
+]
 GraphArg = Annotated[str | None, Query(description="The graph's IRI (or a CURIE such as gsg:org/acme).")]
 DefaultArg = Annotated[str | None, Query(description="Present (?default) for the store's default graph.")]
 
@@ -657,138 +675,6 @@ def _split(text: str | None) -> list[str]:
     return [t for t in (text or "").split(";") if t]
 
 
-# -- pages ----------------------------------------------------------------------------------------
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
-td, th {{ border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
-code, textarea, pre {{ font-family: ui-monospace, monospace; }}
-textarea {{ width: 100%; height: 14rem; }}
-pre {{ background: #f6f6f6; padding: .6rem; overflow: auto; max-height: 30rem; }}
-nav a {{ margin-right: 1rem; }}
-</style></head><body>{body}</body></html>
-"""
-
-_EDITOR_JS = """
-const form = document.getElementById('f');
-const out = document.getElementById('out');
-const key = document.getElementById('key');
-key.value = sessionStorage.getItem('graphsvc-key') || '';
-function cell(b) {
-  if (!b) return '';
-  if (b.type === 'literal') return b.value + (b['xml:lang'] ? '@' + b['xml:lang'] : '');
-  return b.type === 'bnode' ? '_:' + b.value : b.value;
-}
-form.addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  sessionStorage.setItem('graphsvc-key', key.value);
-  const fmt = document.getElementById('fmt').value;
-  const headers = {'Content-Type': 'application/sparql-query', 'Accept': fmt};
-  if (key.value) headers['Authorization'] = 'Bearer ' + key.value;
-  out.textContent = 'running…';
-  const t0 = performance.now();
-  const r = await fetch('sparql', {method: 'POST', headers, body: document.getElementById('q').value});
-  const ms = Math.round(performance.now() - t0);
-  const text = await r.text();
-  const note = document.createElement('p');
-  note.textContent = r.status + ' ' + r.statusText + ', ' + ms + ' ms' +
-    (r.headers.get('X-Graphsvc-Truncated') ? ' (truncated at the result cap)' : '');
-  out.replaceChildren(note);
-  if (r.ok && fmt === 'application/sparql-results+json') {
-    const data = JSON.parse(text);
-    if ('boolean' in data) { out.append(String(data.boolean)); return; }
-    const table = document.createElement('table');
-    const head = table.insertRow();
-    for (const v of data.head.vars) { const th = document.createElement('th'); th.textContent = v; head.append(th); }
-    for (const b of data.results.bindings) {
-      const row = table.insertRow();
-      for (const v of data.head.vars) row.insertCell().textContent = cell(b[v]);
-    }
-    out.append(table);
-  } else {
-    const pre = document.createElement('pre'); pre.textContent = text; out.append(pre);
-  }
-});
-const given = new URLSearchParams(location.search).get('query');
-if (given) document.getElementById('q').value = given;
-if (location.hash === '#run') form.requestSubmit();
-"""
-
-_EXAMPLE = """PREFIX gs: <https://w3id.org/graphsvc/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?subject ?relation ?object ?strength
-WHERE {
-  ?m a gs:Mapping ; gs:subject ?s ; gs:object ?o ; gs:relation ?relation ; gs:strength ?strength .
-  ?s skos:notation ?subject . ?o skos:notation ?object .
-}
-ORDER BY DESC(?strength)
-LIMIT 20
-"""
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-def home_page(state: AppState, principal: Principal | None) -> str:
-    rows = ""
-    summary = "<p>Send an API key to see what this service holds (anonymous access is off).</p>"
-    if principal is not None:
-        svc = state.view(principal)
-        fws = svc.frameworks()
-        rows = "".join(
-            f"<tr><td><code>{html.escape(f['id'])}</code></td><td>{html.escape(f['title'])}</td>"
-            f"<td>{html.escape(f['edition'])}</td><td>{f['requirements']}</td></tr>"
-            for f in fws
-        )
-        graphs = svc.store.named_graphs()
-        orgs = sorted({g[len(ORG_PREFIX) :].split("/")[0] for g in graphs if g.startswith(ORG_PREFIX)})
-        mapping_sets = [g for g in graphs if g.startswith(graph_iri("mappings/"))]
-        summary = (
-            f"<p>{_n(len(fws), 'framework edition')}, {_n(sum(f['requirements'] for f in fws), 'requirement')}, "
-            f"{_n(len(mapping_sets), 'mapping set')}, {_n(len(orgs), 'organisation')} "
-            f"({html.escape(', '.join(orgs)) or 'none'}), in {_n(len(graphs), 'named graph')}"
-            f"{' visible to you' if not principal.is_admin else ''}.</p>"
-            "<table><tr><th>id</th><th>framework</th><th>edition</th><th>requirements</th></tr>" + rows + "</table>"
-        )
-    body = (
-        "<h1>graphsvc</h1><p>A knowledge graph of AI-governance requirements (ISO/IEC 42001, the EU AI Act, "
-        "NIST AI RMF, CSA AICM), their crosswalks, and coverage of organisations' controls, evidence and "
-        "certificates.</p>"
-        + summary
-        + '<nav><a href="ui/">web pages</a><a href="docs">REST API (OpenAPI)</a><a href="sparql-editor">SPARQL editor</a>'
-        '<a href="sparql">SPARQL service description</a><a href="queries">named queries</a>'
-        '<a href="openapi.json">openapi.json</a></nav>'
-        "<p>SPARQL 1.1 endpoint: <code>/sparql</code> (GET or POST; JSON, XML, CSV, TSV, Turtle, N-Triples, "
-        "JSON-LD). Graph Store Protocol: <code>/rdf-graphs?graph=IRI</code>. Send API keys as "
-        "<code>Authorization: Bearer KEY</code>.</p>"
-    )
-    return _PAGE.format(title="graphsvc", body=body)
-
-
-def editor_page() -> str:
-    body = (
-        '<h1>SPARQL editor</h1><nav><a href="./">home</a><a href="docs">REST API</a></nav>'
-        "<p>A plain editor served by graphsvc itself (no third-party scripts). Any SPARQL 1.1 client, "
-        "YASGUI included, can use <code>/sparql</code> as its endpoint. Link a query with "
-        "<code>?query=…</code>, and add <code>#run</code> to run it on opening.</p>"
-        '<form id="f"><textarea id="q" spellcheck="false">' + html.escape(_EXAMPLE) + "</textarea>"
-        '<p><label>API key <input id="key" type="password" size="40" autocomplete="off"></label> '
-        '<label>format <select id="fmt">'
-        '<option value="application/sparql-results+json">table (JSON)</option>'
-        '<option value="text/csv">CSV</option><option value="text/tab-separated-values">TSV</option>'
-        '<option value="application/sparql-results+xml">XML</option>'
-        '<option value="text/turtle">Turtle (CONSTRUCT)</option>'
-        '<option value="application/ld+json">JSON-LD (CONSTRUCT)</option>'
-        '</select></label> <button type="submit">Run</button></p></form><div id="out"></div>'
-        "<script>" + _EDITOR_JS + "</script>"
-    )
-    return _PAGE.format(title="graphsvc SPARQL editor", body=body)
-
-
 # -- the app ----------------------------------------------------------------------------------------
 def create_app(
     service: GraphService,
@@ -865,24 +751,39 @@ def create_app(
     app.include_router(review_router(state))
     app.include_router(plan_router(state))  # GET /plan/... (graphsvc/plan_api.py)
 
-    # -- pages and health ----------------------------------------------------------------------
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        try:
-            principal: Principal | None = state.principal(request)
-        except AuthError:
-            principal = None
-        return HTMLResponse(home_page(state, principal))
+    # -- the older page URLs: the styled pages of graphsvc.web answer them (issue 14) ---------------
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("ui/", status_code=307)
 
-    @app.get("/sparql-editor", response_class=HTMLResponse, include_in_schema=False)
-    def sparql_editor() -> HTMLResponse:
-        return HTMLResponse(
-            editor_page(),
-            headers={
-                "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"
-            },
-        )
+    @app.get("/sparql-editor", include_in_schema=False)
+    def sparql_editor(request: Request) -> RedirectResponse:
+        query = request.url.query
+        return RedirectResponse("ui/sparql" + (f"?{query}" if query else ""), status_code=307)
 
+    # -- the caller (the web pages check a key with it when it is entered) ----------------------------
+    @app.get("/whoami", response_model=WhoAmI, tags=["service"], responses=ERRORS, summary="Who the API key is")
+    def whoami(request: Request, _: Auth = None) -> dict[str, Any]:
+        """The caller as the server sees its key: role, tenant, and the organisations whose private
+        graphs it reads (every other organisation: only what it publishes). A wrong or revoked key is
+        401, so a client can check a key before it relies on it."""
+        p = state.principal(request)
+        if p.is_admin:
+            graphs = state.service.store.named_graphs()
+            private = sorted({g[len(ORG_PREFIX) :].split("/")[0] for g in graphs if g.startswith(ORG_PREFIX)})
+        else:
+            private = [p.tenant] if p.tenant else []
+        return {
+            "anonymous": p.is_anonymous,
+            "key_id": p.key_id,
+            "name": p.name,
+            "role": p.role,
+            "tenant": p.tenant,
+            "scope": p.scope,
+            "private_orgs": private,
+        }
+
+    # -- health -----------------------------------------------------------------------------------
     @app.get("/health", response_model=Health, tags=["service"], summary="Liveness and store summary")
     def health() -> dict[str, Any]:
         return {
@@ -1085,6 +986,7 @@ def create_app(
         q: CoverageArgs,
         attributes: Annotated[Attributes, Depends()],
         explain: Explain = False,
+        max_paths: MaxPaths = C.Options.max_paths,
         role: Annotated[str | None, Query(description="Applicability context: an operator role.")] = None,
         category: Annotated[str | None, Query(description="Applicability context: the system's category.")] = None,
         system: Annotated[str | None, Query(description="Applicability context: an AI system (ORG/ID).")] = None,
@@ -1093,7 +995,7 @@ def create_app(
         """Which requirements of the target framework one certificate alone evidences on a date, and why;
         against the EU AI Act optionally for a role and category, or a system (else no filter)."""
         svc = state.view(state.principal(request))
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=max_paths)
         context = (
             {"system": system, "facts": attributes.facts}
             if system
@@ -1110,11 +1012,12 @@ def create_app(
         system: str,
         q: CoverageArgs,
         explain: Explain = False,
+        max_paths: MaxPaths = C.Options.max_paths,
         _: Auth = None,
     ) -> dict[str, Any]:
         """Coverage of one AI system: own controls and certificates, and what it inherits from providers."""
         svc = state.view(state.principal(request))
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=max_paths)
         sys_iri = C.resolve_system(svc, f"{_org_id(org)}/{system}")
         return jsonable(C.system_coverage(svc, sys_iri, q.target, opts, explain=explain))
 
@@ -1124,11 +1027,12 @@ def create_app(
         org: str,
         q: CoverageArgs,
         explain: Explain = False,
+        max_paths: MaxPaths = C.Options.max_paths,
         _: Auth = None,
     ) -> dict[str, Any]:
         """Coverage of every AI system of an organisation, with the gaps ranked by application date."""
         svc = state.view(state.principal(request))
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=max_paths)
         return jsonable(C.org_coverage(svc, _org_id(org), q.target, opts, explain=explain))
 
     # -- organisations -----------------------------------------------------------------------------

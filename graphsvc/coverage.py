@@ -252,7 +252,13 @@ def certificate_requirements(svc: Any, cert: str, framework_id: str) -> tuple[li
 
 
 def certificate_starts(
-    svc: Any, system: str, as_of: dt.date, *, graphs: list[str] | None, inherited: bool = False
+    svc: Any,
+    system: str,
+    as_of: dt.date,
+    *,
+    graphs: list[str] | None,
+    inherited: bool = False,
+    system_label: str = "",
 ) -> tuple[list[Start], list[Ignored], list[dict[str, Any]]]:
     rows = svc.registry.select(svc.store, "system_certificates", system=system, graphs=graphs)
     starts: list[Start] = []
@@ -305,7 +311,7 @@ def certificate_starts(
                     requirement=req,
                     extent="partial" if inherited else "full",
                     residual=(
-                        f"{info['label']} certifies the provider's management of {compress(system)}; "
+                        f"{info['label']} certifies the provider's management of {system_label or compress(system)}; "
                         "your own use and operation of the system is outside its scope"
                         if inherited
                         else ""
@@ -402,7 +408,10 @@ def _path(svc: Any, start: Start, link: Link | None) -> dict[str, Any]:
             hops.append(
                 {
                     "from": svc.notation_of(h.source),
+                    "from_curie": compress(h.source),
                     "to": svc.notation_of(h.target),
+                    "to_curie": compress(h.target),
+                    "to_title": svc.requirement_info(h.target)["title"],
                     "relation": h.relation,
                     "strength": m.strength,
                     "status": m.status,
@@ -426,7 +435,12 @@ def _path(svc: Any, start: Start, link: Link | None) -> dict[str, Any]:
             "residual": start.residual,
             **start.detail,
         },
-        "requirement": {"curie": info["curie"], "notation": info["notation"], "framework": info["framework"]},
+        "requirement": {
+            "curie": info["curie"],
+            "notation": info["notation"],
+            "framework": info["framework"],
+            "title": info["title"],
+        },
         "hops": hops,
         "derived": link is not None and link.derived,
     }
@@ -839,7 +853,12 @@ def system_coverage(svc: Any, system: str, target_fw: str, opts: Options, *, exp
         dep_graphs = [_org_graphs(d["org"])[1]]
         inh, inh_ignored = control_starts(svc, d["dep"], opts.as_of, graphs=dep_graphs, inherited=True)
         c_inh, c_ignored, c_certs = certificate_starts(
-            svc, d["dep"], opts.as_of, graphs=[*dep_graphs, *svc.framework_graph_list()], inherited=True
+            svc,
+            d["dep"],
+            opts.as_of,
+            graphs=[*dep_graphs, *svc.framework_graph_list()],
+            inherited=True,
+            system_label=d["label"],
         )
         starts += inh + c_inh
         ignored += inh_ignored + c_ignored
@@ -986,17 +1005,32 @@ def resolve_certificate(svc: Any, text: str) -> str:
 
 
 def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Flatten a coverage answer into one row per (system,) target requirement."""
+    """Flatten a coverage answer into one row per (system,) target requirement.
+
+    The first column names what was assessed, on every row: ``system`` (the system's id, for a
+    system or an organisation's systems) or ``certificate`` (for a certificate alone).
+
+    >>> row = {"notation": "12(1)", "curie": "euaia:art12.1", "title": "Record-keeping", "status": "gap",
+    ...        "via": [], "residual": [], "path_count": 0, "explanation": "12(1): gap"}
+    >>> [list(r)[:2] + [r["certificate"]] for r in coverage_rows(
+    ...     {"certificate": {"id": "gsd:certificate/acme/c"}, "requirements": [row]})]
+    [['certificate', 'notation', 'gsd:certificate/acme/c']]
+    """
     systems = result.get("systems")
-    groups = [(s["system"]["id"], s["requirements"]) for s in systems] if systems else [("", result["requirements"])]
+    key = "certificate" if "certificate" in result and not systems else "system"
+    if systems:
+        groups = [(s["system"]["id"], s["requirements"]) for s in systems]
+    else:
+        subject = result.get("certificate") or result.get("system") or {}
+        groups = [(subject.get("id", ""), result["requirements"])]
     out = []
-    for sys_id, reqs in groups:
+    for subject_id, reqs in groups:
         for r in reqs:
             app = r.get("applicability") or {}
             best = (r.get("paths") or [None])[0]
             out.append(
                 {
-                    "system": sys_id,
+                    key: subject_id,
                     "notation": r["notation"],
                     "curie": r["curie"],
                     "title": r["title"],

@@ -119,7 +119,8 @@ def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
 
 
 def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column: str | None = "status") -> bytes:
-    """A workbook with one sheet per entry; status cells coloured (satisfied green …).
+    """A workbook with one sheet per entry (its header row frozen, with an autofilter); status
+    cells coloured (satisfied green …).
 
     Every value is written as text (or a number): a cell starting with ``=``, ``+``, ``-``, ``@``,
     tab or CR is a string cell with Excel's quote prefix, never a formula, since answers carry
@@ -163,7 +164,9 @@ def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column:
         for i, c in enumerate(cols, start=1):
             width = max([len(c)] + [min(len(_cell(row.get(c))), 80) for row in rows[:200]])
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width + 2
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = "A2"  # the header row stays in view
+        if cols:
+            ws.auto_filter.ref = ws.dimensions  # and carries a filter on every column
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

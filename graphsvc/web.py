@@ -19,6 +19,7 @@ The pages need no API key of their own: every call they make carries the key the
 the REST API shows that key.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import gzip
@@ -48,6 +49,8 @@ PAGES: dict[str, tuple[str, str, str]] = {
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 _STATIC_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|js|svg)$")
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Justification paths per requirement in the downloads: all of them in practice (the JSON routes: 5 unless asked).
+EXPORT_PATHS = 1000
 
 #: Scripts and styles come from this server only; plotly.js sets inline styles on its SVG.
 CSP = (
@@ -261,9 +264,10 @@ def web_router(settings: Settings) -> APIRouter:
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
         sys_iri = C.resolve_system(svc, f"{org}/{system}")
-        return deliver(C.system_coverage(svc, sys_iri, q.target, opts, explain=True), format, f"{org}-{system}")
+        result = C.system_coverage(svc, sys_iri, q.target, opts, explain=True)
+        return deliver(result, format, f"{org}-{system}")
 
     @router.get(
         "/export/coverage/certificate/{certificate:path}",
@@ -281,7 +285,7 @@ def web_router(settings: Settings) -> APIRouter:
     ) -> Response:
         """The answer of `/coverage/certificate/{certificate}` (with paths) as the auditor's workbook or CSV."""
         svc = view(request)
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
         result = C.certificate_coverage(svc, certificate, q.target, opts, explain=True)
         return deliver(result, format, certificate.rsplit("/", 1)[-1])
 
@@ -303,7 +307,7 @@ def web_router(settings: Settings) -> APIRouter:
         if not _ORG_ID.match(org):
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
-        opts = q.options(svc)
+        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
         return deliver(C.org_coverage(svc, org, q.target, opts, explain=True), format, org)
 
     return router

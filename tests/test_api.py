@@ -836,6 +836,7 @@ def test_every_route_is_documented(client: TestClient) -> None:
         "/sparql",
         "/rdf-graphs",
         "/health",
+        "/whoami",
     ):
         assert p in paths, p
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
@@ -936,11 +937,67 @@ def test_org_routes(client: TestClient, keys: dict[str, str], api_settings: Sett
 
 # -- pages, limits, CORS, anonymous off, the error shape -----------------------------------------------------
 def test_pages(client: TestClient) -> None:
-    home = client.get("/")
-    assert home.status_code == 200 and "framework editions" in home.text and 'href="docs"' in home.text
-    editor = client.get("/sparql-editor")
-    assert editor.status_code == 200 and "<textarea" in editor.text
-    assert "<script src" not in editor.text and "cdn" not in editor.text.lower()
+    """The start page and the SPARQL editor are the styled pages of /ui/ (graphsvc.web)."""
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 307 and home.headers["location"] == "ui/"
+    assert client.head("/", follow_redirects=False).status_code == 307
+    editor = client.get("/sparql-editor", params={"query": "ASK {}"}, follow_redirects=False)
+    assert editor.status_code == 307 and editor.headers["location"] == "ui/sparql?query=ASK+%7B%7D"
+    assert client.get("/sparql-editor", follow_redirects=False).headers["location"] == "ui/sparql"
+    page = client.get("/sparql-editor")
+    assert page.status_code == 200 and "<textarea" in page.text and 'href="static/app.css"' in page.text
+    assert "//" not in "".join(line for line in page.text.splitlines() if "<script" in line or "<link" in line)
+
+
+def test_whoami_says_who_a_key_is(client: TestClient, keys: dict[str, str], api_settings: Settings) -> None:
+    anonymous = client.get("/whoami").json()
+    assert anonymous == {
+        "anonymous": True,
+        "key_id": None,
+        "name": "anonymous",
+        "role": "anonymous",
+        "tenant": None,
+        "scope": "public",
+        "private_orgs": [],
+    }
+    reader = client.get("/whoami", headers=auth(keys["acme_reader"])).json()
+    assert reader["role"] == "reader" and reader["tenant"] == "acme" and reader["name"] == "acme_reader"
+    assert reader["private_orgs"] == ["acme"] and reader["scope"] == "tenant:acme" and reader["anonymous"] is False
+    assert keys["acme_reader"] not in json.dumps(reader) and reader["key_id"] in keys["acme_reader"]
+    assert client.get("/whoami", headers=auth(keys["public_reader"])).json()["private_orgs"] == []
+    admin = client.get("/whoami", headers=auth(keys["admin"])).json()
+    assert {"acme", "beta", "microsoft", "contoso"} <= set(admin["private_orgs"])
+    # a wrong key is refused here as everywhere, so a client can check one before relying on it
+    ks = KeyStore(api_settings.data_path / "keys.json")
+    gone, token = ks.create("reader", tenant="acme", name="gone")
+    ks.revoke(gone.id)
+    assert "revoked" in assert_error(client.get("/whoami", headers=auth(token)), 401, "unauthorized")["error"]
+    assert_error(client.get("/whoami", headers=auth("not-a-key")), 401, "unauthorized")
+    assert_error(client.get("/whoami", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}), 401, "unauthorized")
+    op = client.get("/openapi.json").json()["paths"]["/whoami"]["get"]
+    assert op["security"] and "401" in op["responses"]
+    schema = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(client.get("/openapi.json").json()["components"]["schemas"][schema]["properties"]) == set(reader)
+
+
+def test_coverage_routes_give_every_path_on_request(client: TestClient) -> None:
+    params = {"target": "euaia", "as_of": "2026-11-23", "law_version": "adopted", "explain": True}
+    routes = ("/coverage/system/microsoft/m365-copilot", "/coverage/certificate/microsoft/iso42001-m365-copilot")
+    for route in routes:
+        few = client.get(route, params=params).json()["requirements"]
+        assert max(len(r["paths"]) for r in few) <= 5
+        if route == routes[0]:
+            assert max(len(r["paths"]) for r in few) == 5 < max(r["path_count"] for r in few), "5 by default"
+        every = client.get(route, params={**params, "max_paths": 1000}).json()["requirements"]
+        assert all(len(r["paths"]) == r["path_count"] for r in every)
+        assert [r["paths"][:5] for r in every] == [r["paths"] for r in few], "best first, the default's five first"
+        hop = next(h for r in every for p in r["paths"] for h in p["hops"])
+        assert hop["to_curie"].startswith("euaia:") and ":" in hop["from_curie"] and "to_title" in hop
+        assert all(p["requirement"]["title"] for r in every for p in r["paths"])
+    org = client.get("/coverage/org/microsoft", params={**params, "max_paths": 1}).json()
+    assert all(len(r["paths"]) <= 1 for s in org["systems"] for r in s["requirements"])
+    for bad in (0, 1001, "all"):
+        assert_error(client.get(routes[0], params={**params, "max_paths": bad}), 422)
 
 
 def test_body_limit(client: TestClient, keys: dict[str, str]) -> None:
@@ -970,7 +1027,9 @@ def test_cors_is_off_unless_configured(client: TestClient, api_service: GraphSer
         # anonymous access turned off
         assert_error(c.get("/frameworks"), 401)
         assert_error(c.get("/sparql", params={"query": "ASK {}"}), 401)
-        assert c.get("/").status_code == 200 and "Send an API key" in c.get("/").text
+        # the pages still load (their header asks for a key: /whoami says why without one)
+        assert c.get("/").status_code == 200 and 'id="apikey"' in c.get("/").text
+        assert "anonymous access is turned off" in assert_error(c.get("/whoami"), 401)["error"]
 
 
 def test_unexpected_errors_are_generic_500(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -72,9 +72,10 @@ def _free_port() -> int:
 
 
 class Live:
-    def __init__(self, url: str, keys: dict[str, str]) -> None:
+    def __init__(self, url: str, keys: dict[str, str], log: Path | None = None) -> None:
         self.url = url
         self.keys = keys
+        self.log = log
 
     def get(self, path: str, who: str | None = None, **params: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.keys[who]}"} if who else {}
@@ -90,7 +91,12 @@ def live(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     data = tmp_path_factory.mktemp("web")
     shutil.copytree(built_settings.store_path.resolve(), data / "store")
     ks = KeyStore(data / "keys.json")
-    keys = {"contoso": ks.create("reader", tenant="contoso", name="web test")[1]}
+    keys = {
+        "contoso": ks.create("reader", tenant="contoso", name="web test")[1],
+        "microsoft": ks.create("reader", tenant="microsoft", name="provider")[1],
+    }
+    revoked, keys["revoked"] = ks.create("reader", tenant="contoso", name="gone")
+    ks.revoke(revoked.id)
     port = _free_port()
     log = data / "server.log"
     cmd = [sys.executable, "-m", "graphsvc", "serve", "--store", str(data), "--port", str(port)]
@@ -112,7 +118,11 @@ def live(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
             time.sleep(0.2)
         r = httpx.get(url + "/ui/", timeout=10)
         assert r.status_code == 200, "the web pages are not served: create_app must include graphsvc.web.web_router"
-        yield Live(url, keys)
+        # verified once, a good key passes even after the refused keys of a test slowed this client down
+        for who in ("contoso", "microsoft"):
+            r = httpx.get(url + "/frameworks", headers={"Authorization": f"Bearer {keys[who]}"}, timeout=30)
+            assert r.status_code == 200, r.text
+        yield Live(url, keys, log)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -267,7 +277,7 @@ def test_coverage_downloads_follow_the_callers_view(client: Any) -> None:
         "/export/coverage/certificate/certificate/microsoft/iso42001-m365-copilot",
         params={"target": "euaia", "as_of": "2026-11-23", "format": "csv"},
     )
-    assert cert.status_code == 200 and cert.text.startswith("system,notation,")
+    assert cert.status_code == 200 and cert.text.startswith("certificate,notation,")
     assert (
         client.get(f"/export/coverage/system/{SYSTEM}", params={"target": "euaia", "format": "pdf"}).status_code == 422
     )
@@ -276,6 +286,103 @@ def test_coverage_downloads_follow_the_callers_view(client: Any) -> None:
     assert (
         client.get(f"/export/coverage/system/{SYSTEM}", params={"target": "euaia"}, headers=bad_key).status_code == 401
     )
+
+
+def test_older_page_urls_lead_to_the_styled_pages(client: Any) -> None:
+    """/ and /sparql-editor were an older, unstyled copy of /ui/: they redirect there now."""
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 307 and home.headers["location"] == "ui/"
+    page = client.get("/")
+    assert page.url.path == "/ui/" and 'href="static/app.css"' in page.text and 'data-nav="index"' in page.text
+    editor = client.get("/sparql-editor", params={"query": "ASK {}"}, follow_redirects=False)
+    assert editor.status_code == 307 and editor.headers["location"] == "ui/sparql?query=ASK+%7B%7D"
+    page = client.get("/sparql-editor", params={"query": "ASK {}"})
+    assert page.url.path == "/ui/sparql" and page.url.params["query"] == "ASK {}"
+    assert 'data-nav="sparql" aria-current="page"' in page.text and 'href="static/app.css"' in page.text
+
+
+def _subject_column_filled(text: str) -> list[str]:
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) > 1
+    assert all(row[0] for row in rows), "the first column is never empty"
+    return rows[0]
+
+
+def test_csv_downloads_start_with_what_was_assessed(client: Any) -> None:
+    q = {**COVERAGE_QUERY, "format": "csv"}
+    auth = {"Authorization": f"Bearer {client.keys['contoso']}"}
+    system = client.get(f"/export/coverage/system/{SYSTEM}", params=q, headers=auth)
+    assert _subject_column_filled(system.text)[0] == "system"
+    assert {row["system"] for row in csv.DictReader(io.StringIO(system.text))} == {f"gsd:system/{SYSTEM}"}
+    org = client.get("/export/coverage/org/contoso", params=q, headers=auth)
+    assert _subject_column_filled(org.text)[0] == "system"
+    cert = client.get("/export/coverage/certificate/certificate/microsoft/iso42001-m365-copilot", params=q)
+    assert _subject_column_filled(cert.text)[0] == "certificate"
+    assert {row["certificate"] for row in csv.DictReader(io.StringIO(cert.text))} == {
+        "gsd:certificate/microsoft/iso42001-m365-copilot"
+    }
+
+
+def _workbook(content: bytes) -> Any:
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(content))
+
+
+def test_workbook_downloads_have_short_sheet_names_filters_and_frozen_headers(client: Any) -> None:
+    auth = {"Authorization": f"Bearer {client.keys['contoso']}"}
+    q = {**COVERAGE_QUERY, "format": "xlsx"}
+    answers = {
+        "/export/coverage/org/contoso": client.get("/coverage/org/contoso", params=COVERAGE_QUERY, headers=auth).json(),
+        "/export/coverage/org/microsoft": client.get("/coverage/org/microsoft", params=COVERAGE_QUERY).json(),
+        "/export/coverage/certificate/certificate/microsoft/iso42001-m365-copilot": client.get(
+            "/coverage/certificate/certificate/microsoft/iso42001-m365-copilot", params=COVERAGE_QUERY
+        ).json(),
+    }
+    for path, answer in answers.items():
+        r = client.get(path, params=q, headers=auth)
+        assert r.status_code == 200, r.text
+        wb = _workbook(r.content)
+        labels = (
+            [s["system"]["label"] for s in answer["systems"]]
+            if "systems" in answer
+            else [answer["certificate"]["label"]]
+        )
+        names = wb.sheetnames
+        assert names[0] == "Summary" and names[-1] == "Paths" and len(names) == len(labels) + 2
+        assert len({n.lower() for n in names}) == len(names), names
+        for name, label in zip(names[1:-1], labels, strict=True):
+            assert 0 < len(name) <= 31 and not set(name) & set("[]:*?/\\"), name
+            # a cut label ends between two words of the label (a name already taken keeps its note)
+            words = [w.rstrip(",;") for w in label.replace("/", "-").replace(":", "-").split()]
+            kept = name.split(" (")[0].split()
+            assert kept == words[: len(kept)], (name, label)
+        for ws in wb.worksheets:
+            assert ws.freeze_panes == "A2", ws.title
+            assert ws.auto_filter.ref == ws.dimensions, ws.title
+        assert wb["Summary"]["A2"].value is not None
+    # the microsoft workbook: two Dragon Copilot systems, two distinct names
+    wb = _workbook(client.get("/export/coverage/org/microsoft", params=q).content)
+    assert {"Microsoft Dragon Copilot", "Microsoft Dragon (Radiologist)", "Microsoft Foundry"} <= set(wb.sheetnames)
+
+
+def test_workbook_paths_are_every_path_with_labels(client: Any) -> None:
+    auth = {"Authorization": f"Bearer {client.keys['contoso']}"}
+    system = "contoso/m365-copilot-use"
+    answer = client.get(f"/coverage/system/{system}", params=COVERAGE_QUERY, headers=auth).json()
+    wb = _workbook(
+        client.get(
+            f"/export/coverage/system/{system}", params={**COVERAGE_QUERY, "format": "xlsx"}, headers=auth
+        ).content
+    )
+    rows = list(wb["Paths"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == sum(r["path_count"] for r in answer["requirements"]), "every path, not the first five"
+    text = json.dumps(body)
+    assert "gsd:" not in text
+    col = {name: i for i, name in enumerate(header)}
+    providers = {d["label"] for d in answer["system"]["depends_on"]}
+    assert {row[col["provider system"]] for row in body} - {None} == providers
 
 
 # -- every page ----------------------------------------------------------------------------
@@ -344,7 +451,7 @@ def test_coverage_grid_shows_the_api_statuses(browser_context: Any, live: Live) 
 
 @pytest.mark.slow
 def test_coverage_cell_shows_its_paths(browser_context: Any, live: Live, tmp_path: Path) -> None:
-    api = live.get(f"/coverage/system/{SYSTEM}", "contoso", explain="true", **COVERAGE_QUERY)
+    api = live.get(f"/coverage/system/{SYSTEM}", "contoso", explain="true", max_paths="1000", **COVERAGE_QUERY)
     # a requirement met through a shared provider item: it has hops or a residual to show
     req = next(
         r
@@ -357,7 +464,7 @@ def test_coverage_cell_shows_its_paths(browser_context: Any, live: Live, tmp_pat
         cell.click()
         detail = page.locator("#detail")
         detail.locator(".path").first.wait_for()
-        assert detail.locator(".path").count() == len(req["paths"])
+        assert detail.locator(".path").count() == len(_unique_paths(req["paths"]))
         text = detail.inner_text()
         first = req["paths"][0]
         assert first["start"]["label"] in text
@@ -377,7 +484,7 @@ def test_coverage_cell_shows_its_paths(browser_context: Any, live: Live, tmp_pat
             "n => document.querySelector('#detail-title') && document.querySelector('#detail-title').textContent.startsWith(n)",
             arg=other["notation"] + " ",
         )
-        assert detail.locator(".path").count() == len(other["paths"])
+        assert detail.locator(".path").count() == len(_unique_paths(other["paths"]))
         t.top(f'#heatmap tr[data-curie="{other["curie"]}"]')
         t.shot("coverage-detail", docs=True)
         # Esc closes the panel and gives focus back to the cell; arrow keys move between cells
@@ -394,16 +501,18 @@ def test_coverage_cell_shows_its_paths(browser_context: Any, live: Live, tmp_pat
         # the downloads: CSV (one row per requirement) and the auditor's workbook
         with page.expect_download() as dl:
             page.click("#dl-csv")
-        rows = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8"))))
+        text = Path(dl.value.path()).read_text(encoding="utf-8")
+        rows = list(csv.DictReader(io.StringIO(text)))
         assert {r["curie"]: r["status"] for r in rows} == {r["curie"]: r["status"] for r in api["requirements"]}
+        assert _subject_column_filled(text)[0] == "system"
         with page.expect_download() as dl:
             page.click("#dl-xlsx")
         assert dl.value.suggested_filename.endswith(".xlsx")
-        from openpyxl import load_workbook
-
         target = tmp_path / "coverage.xlsx"
         dl.value.save_as(target)
-        assert "Paths" in load_workbook(target).sheetnames
+        wb = _workbook(target.read_bytes())
+        assert wb.sheetnames == ["Summary", "Contoso candidate screening", "Paths"]
+        assert all(ws.freeze_panes == "A2" and ws.auto_filter.ref == ws.dimensions for ws in wb.worksheets)
         assert t.errors == []
 
 
@@ -417,6 +526,181 @@ def test_certificate_coverage_answers_the_headline_question(browser_context: Any
         shown = page.eval_on_selector_all("#heatmap button.cell", "bs => bs.map((b) => b.dataset.status)")
         assert {s: shown.count(s) for s in set(shown)} == {k: v for k, v in api["summary"].items() if v}
         assert t.errors == []
+
+
+def _path_key(p: dict[str, Any]) -> str:
+    """What the detail panel tells paths apart by: start, requirement, mappings (not the provider's
+    system a path comes through)."""
+    hops = [[h["from_curie"], h["to_curie"], h["relation"], h["strength"], h["status"]] for h in p["hops"]]
+    start = p["start"]
+    return json.dumps(
+        [start["kind"], start["id"], p["requirement"]["curie"], p["transfer"], p["strength"], p["origin"], hops]
+    )
+
+
+def _unique_paths(paths: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The paths as the detail panel shows them: the same start, requirement and mappings reached
+    through several of a provider's systems is one path."""
+    seen: dict[str, dict[str, Any]] = {}
+    for p in paths:
+        seen.setdefault(_path_key(p), p)
+    return list(seen.values())
+
+
+@pytest.mark.slow
+def test_detail_panel_shows_every_path_once_with_labels(browser_context: Any, live: Live) -> None:
+    """Past the first five paths, each shown once (a provider control reached through two of the
+    provider's systems is one path naming both), with labels, never raw ids."""
+    system = "contoso/m365-copilot-use"
+    api = live.get(f"/coverage/system/{system}", "contoso", explain="true", max_paths="1000", **COVERAGE_QUERY)
+    assert all(len(r["paths"]) == r["path_count"] for r in api["requirements"]), "max_paths gives every path"
+    req = max(
+        (r for r in api["requirements"] if r["path_count"] > 5 and len(_unique_paths(r["paths"])) < r["path_count"]),
+        key=lambda r: r["path_count"],
+    )
+    unique = _unique_paths(req["paths"])
+    providers = {d["system"]: d["label"] for d in api["system"]["depends_on"]}
+    with tab(browser_context, live, live.keys["contoso"]) as t:
+        q = "&".join(f"{k}={v}" for k, v in COVERAGE_QUERY.items())
+        page = t.open(f"coverage?system={system}&{q}")
+        page.locator(f'#heatmap button.cell[data-curie="{req["curie"]}"]').click()
+        detail = page.locator("#detail")
+        detail.locator(".path").first.wait_for()
+        assert detail.locator(".path").count() == len(unique) > 5
+        assert detail.locator("h3").first.inner_text() == f"Justification paths ({len(unique)})"
+        text = detail.inner_text()
+        assert "gsd:" not in text and "control control/" not in text
+        for p in unique:
+            assert p["start"]["label"] in text
+        # the provider's systems by their labels: a path that came through two of them names both
+        through: dict[str, set[str]] = {}
+        for x in req["paths"]:
+            through.setdefault(_path_key(x), set()).add(x["start"]["system"])
+        assert any(len(systems) > 1 for systems in through.values())
+        for block, p in zip(detail.locator(".path").all(), unique, strict=True):
+            for sys_id in through[_path_key(p)] - {api["system"]["id"]}:
+                assert providers[sys_id] in block.inner_text()
+        # what was not counted, by the id its organisation gave it and its label
+        ignored = page.locator("#context").inner_text()
+        assert "gsd:" not in ignored and "control control/" not in ignored
+        t.shot("coverage-detail-all-paths")
+        assert t.errors == []
+
+
+# -- what the answer rests on: the key, and public data -------------------------------------------
+@pytest.mark.slow
+def test_a_certificate_alone_lists_every_visible_holder(browser_context: Any, live: Live) -> None:
+    """A customer sees its provider's published certificates next to its own, grouped by holder."""
+    certs = live.get("/certificates", "contoso")
+    holders: dict[str, set[str]] = {}
+    for c in certs:
+        holders.setdefault(c["holder"], set()).add(c["id"])
+    assert len(holders) > 1
+    with tab(browser_context, live, live.keys["contoso"]) as t:
+        page = t.open("coverage?mode=certificate&org=contoso")
+        page.check('input[name="mode"][value="certificate"]')
+        groups = page.eval_on_selector_all(
+            "#certificate optgroup", "gs => gs.map((g) => [g.label, [...g.children].map((o) => o.value)])"
+        )
+        shown = {label.rsplit(" (", 1)[0]: set(ids) for label, ids in groups}
+        assert shown == holders
+        assert groups[0][0].startswith("Contoso"), "the chosen organisation's own certificates come first"
+        ms = next(c["id"] for c in certs if c["id"].startswith("certificate/microsoft/") and c["systems"])
+        page.select_option("#certificate", ms)
+        page.click("#show")
+        page.wait_for_selector("#heatmap button.cell")
+        assert page.locator("#result-title").inner_text().startswith(next(c["label"] for c in certs if c["id"] == ms))
+        t.shot("coverage-certificate-of-provider")
+        assert t.errors == []
+
+
+@pytest.mark.slow
+def test_the_key_is_checked_when_it_is_entered(browser_context: Any, live: Live) -> None:
+    def entered(page: Any, key: str) -> str:
+        page.fill("#apikey", key)
+        page.click('#keyform button[type="submit"]')
+        page.wait_for_function("() => /ok|bad/.test(document.querySelector('#keystate').className)")
+        return str(page.inner_text("#keystate"))
+
+    stored = "() => sessionStorage.getItem('graphsvc-key')"
+    with tab(browser_context, live) as t:
+        page = t.open("")
+        for bad in ("not-a-key", live.keys["revoked"]):
+            state = entered(page, bad)
+            assert "refused" in state and "key in use" not in state, state
+            assert page.locator("#keystate.bad").count() == 1
+            assert page.get_attribute("#apikey", "aria-invalid") == "true"
+            assert page.evaluate(stored) is None
+        assert "revoked" in state
+        state = entered(page, live.keys["contoso"])
+        assert "reader key 'web test' of contoso" in state and page.locator("#keystate.ok").count() == 1
+        assert page.evaluate(stored) == live.keys["contoso"]
+        # a wrong key after a good one leaves the good one in use, and says so
+        state = entered(page, "gsk_wrong")
+        assert "still using the key entered before" in state and page.evaluate(stored) == live.keys["contoso"]
+        t.shot("key-refused")
+        assert all("401" in e for e in t.errors), t.errors  # the refused checks, as the browser logs them
+    # a key kept in the tab that the server no longer takes is dropped, and that is said
+    with tab(browser_context, live, live.keys["revoked"]) as t:
+        page = t.open("")
+        page.wait_for_selector("#keystate.bad")
+        assert "refused" in page.inner_text("#keystate") and page.evaluate(stored) is None
+
+
+@pytest.mark.slow
+def test_an_answer_from_public_data_only_says_so(browser_context: Any, live: Live) -> None:
+    """Without a key, or with another organisation's, a customer's system gets a different answer:
+    the page says so above it."""
+    mine = live.get(f"/coverage/system/{SYSTEM}", "contoso", **COVERAGE_QUERY)
+    public = live.get(f"/coverage/system/{SYSTEM}", **COVERAGE_QUERY)
+    assert mine["summary"] != public["summary"], "the example: the answers differ"
+    for who, shown in ((None, "No API key is in use"), ("microsoft", "cannot read"), ("contoso", None)):
+        with tab(browser_context, live, live.keys[who] if who else None) as t:
+            page = _coverage_page(t)
+            page.wait_for_function("() => document.querySelector('#result-title').textContent")
+            note = page.locator("#publicnote")
+            if shown is None:
+                page.wait_for_timeout(200)
+                assert note.is_hidden()
+            else:
+                note.wait_for()
+                text = note.inner_text()
+                assert text.startswith("Public data only") and shown in text and "Contoso" in text
+                if who is None:
+                    t.shot("coverage-public-only")
+            assert t.errors == []
+
+
+# -- the older pages, and where the server says the pages are -------------------------------------
+@pytest.mark.slow
+def test_older_urls_open_the_styled_pages(browser_context: Any, live: Live) -> None:
+    fws = live.get("/frameworks")
+    with tab(browser_context, live) as t:
+        t.page.goto(live.url + "/")
+        t.page.wait_for_load_state("networkidle")
+        assert t.page.url == live.url + "/ui/"
+        assert t.page.evaluate("() => getComputedStyle(document.querySelector('header.site')).display") == "flex"
+        t.page.wait_for_selector("#frameworks tbody tr")
+        assert t.page.locator("#frameworks tbody tr").count() == len(fws)
+        assert t.page.locator('a[href="../docs"]').count() >= 1
+        t.page.goto(live.url + "/sparql-editor?query=ASK%20%7B%7D#run")
+        t.page.wait_for_function("() => document.querySelector('#sq-info').textContent.startsWith('ASK: true')")
+        assert t.page.url.startswith(live.url + "/ui/sparql?query=")
+        assert t.page.input_value("#q") == "ASK {}"
+        # the editor's result formats, as the older editor offered them
+        t.page.fill("#q", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
+        t.page.select_option("#ed-fmt", "text/csv")
+        t.page.click("#ed-run")
+        t.page.wait_for_function("() => document.querySelector('#sq-info').textContent.includes('text/csv')")
+        assert t.page.inner_text("#sq-table pre").splitlines()[0].strip() == "s"
+        assert t.errors == []
+
+
+@pytest.mark.slow
+def test_serve_says_where_the_web_pages_are(live: Live) -> None:
+    assert live.log is not None
+    first = live.log.read_text().splitlines()[0]
+    assert first.startswith("graphsvc serving ") and "/ui/" in first
 
 
 # -- crosswalk -------------------------------------------------------------------------------

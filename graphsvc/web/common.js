@@ -177,27 +177,100 @@ const GS = (() => {
     return "law layer '" + l.id + "': " + l.title + ' (' + l.statement + ')';
   }
 
-  /* the API key form in the header */
+  /* -- the API key: checked against GET /whoami when it is entered, never taken on trust -------- */
+  let whoPromise = null;
+
+  /** Ask the server who a key is (null: no key). Resolves to {ok, who} or {ok: false, status, error}. */
+  async function checkKey(k) {
+    const headers = { Accept: 'application/json' };
+    if (k) headers.Authorization = 'Bearer ' + k;
+    let r;
+    try {
+      r = await fetch(BASE + '/whoami', { headers });
+    } catch (e) {
+      return { ok: false, status: 0, error: 'the server could not be reached to check the key (' + e.message + ')' };
+    }
+    let body = null;
+    try { body = await r.json(); } catch (e) { /* not JSON */ }
+    if (r.ok && body) return { ok: true, who: body };
+    let error = (body && body.error) || r.status + ' ' + r.statusText;
+    if (r.status === 429) error += ' (too many refused keys from here: try again in ' + (r.headers.get('Retry-After') || 'a few') + ' s)';
+    return { ok: false, status: r.status, error };
+  }
+
+  /** Who the key in use is: {ok, who} (checked once per key), for pages that say what an answer rests on. */
+  function whoami() {
+    whoPromise = whoPromise || checkKey(key());
+    return whoPromise;
+  }
+
+  /** "reader key 'web' of contoso", "admin key 'ops'", "no key" */
+  function whoText(who) {
+    if (!who || who.anonymous) return 'no key';
+    return who.role + " key '" + who.name + "'" + (who.tenant ? ' of ' + who.tenant : '') + (who.role === 'admin' ? ' (reads every organisation)' : '');
+  }
+
+  /** May the key in use read this organisation's private data? (null while unknown) */
+  async function seesPrivate(org) {
+    const res = await whoami();
+    return res.ok ? res.who.private_orgs.includes(org) : null;
+  }
+
   function initKey() {
     const form = $('#keyform');
     if (!form) return;
     const input = $('#apikey');
     const state = $('#keystate');
-    const show = () => { state.textContent = key() ? 'key in use' : 'no key: public data'; };
+    const show = (res, note) => {
+      input.removeAttribute('aria-invalid');
+      state.classList.remove('ok', 'bad');
+      if (res.ok) {
+        state.classList.add('ok');
+        state.textContent = res.who.anonymous ? 'no key: public data only' : '✓ ' + whoText(res.who);
+        if (note) state.textContent = note + ' ' + state.textContent;
+        state.title = res.who.anonymous ? 'Without a key the pages show the catalogs, the mappings and what organisations publish.' : 'reads: ' + res.who.scope;
+      } else {
+        state.classList.add('bad');
+        input.setAttribute('aria-invalid', 'true');
+        state.textContent = '✗ ' + (note || 'key refused') + ': ' + res.error;
+        state.title = '';
+      }
+    };
+    const changed = () => { document.dispatchEvent(new CustomEvent('gs:key')); };
     input.value = key();
-    show();
-    form.addEventListener('submit', (ev) => {
+    state.textContent = key() ? 'checking the key…' : '';
+    whoami().then((res) => {
+      if (res.ok) { show(res); return; }
+      if (!key()) { show(res, 'no key, and this server needs one'); return; }
+      /* a stored key the server no longer takes (revoked, or the server was reset): stop sending it */
+      sessionStorage.removeItem(KEY);
+      whoPromise = null;
+      show(res, 'the key of this tab was refused, so none is in use');
+      changed();
+    });
+    form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      if (input.value.trim()) sessionStorage.setItem(KEY, input.value.trim());
-      else sessionStorage.removeItem(KEY);
-      show();
-      document.dispatchEvent(new CustomEvent('gs:key'));
+      const candidate = input.value.trim();
+      if (!candidate) { $('#forgetkey').click(); return; }
+      state.classList.remove('ok', 'bad');
+      state.textContent = 'checking the key…';
+      const res = await checkKey(candidate);
+      if (!res.ok) {
+        show(res, 'key refused' + (key() ? ', still using the key entered before' : ', so the pages show public data only'));
+        return;
+      }
+      sessionStorage.setItem(KEY, candidate);
+      whoPromise = Promise.resolve(res);
+      show(res);
+      changed();
     });
     $('#forgetkey').addEventListener('click', () => {
       sessionStorage.removeItem(KEY);
       input.value = '';
-      show();
-      document.dispatchEvent(new CustomEvent('gs:key'));
+      whoPromise = null;
+      state.textContent = 'checking…';
+      whoami().then((res) => show(res));
+      changed();
     });
   }
 
@@ -258,6 +331,6 @@ const GS = (() => {
   return {
     BASE, STATUSES, STATUS_TEXT, ApiError, api, pages, el, $, $$, fillSelect, say, saveBlob, download, toCsv,
     params, setParams, today, statusSwatch, config, plotly, layers, layerText, key, catalog, catalogIndex, frameworks,
-    groupLabel,
+    groupLabel, whoami, whoText, seesPrivate,
   };
 })();

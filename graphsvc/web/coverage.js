@@ -13,26 +13,42 @@
   const GAP_TEXT = { 'no-counterpart': 'no counterpart', 'not-reached': 'not reached' };
 
   const short = (id) => String(id || '').replace(/^gsd:/, '');
-  const certOrg = (c) => c.id.split('/')[1] || '';
+  /* the id an organisation gave a thing: gsd:control/contoso/HR-HO-01 → HR-HO-01 */
+  const local = (id) => String(id || '').split('/').pop();
+  const certOrg = (c) => c.id.replace(/^gsd:/, '').split('/')[1] || '';
   const enc = (s) => s.split('/').map(encodeURIComponent).join('/');
 
   function mode() { return form.elements.mode.value; }
 
   function showMode() {
     const m = mode();
-    for (const f of $$('[data-mode]', form)) f.hidden = f.dataset.mode !== m;
+    for (const f of $$('[data-mode]', form)) f.hidden = !f.dataset.mode.split(' ').includes(m);
+  }
+
+  /* every certificate the caller may see (its own organisation's, and what others publish), one
+     group per holder: the chosen organisation's first, then the others by name */
+  function fillCertificates(keep) {
+    const select = $('#certificate');
+    const value = keep || select.value;
+    const org = $('#org').value;
+    const groups = new Map();
+    for (const c of choices.certs) {
+      const o = certOrg(c);
+      if (!groups.has(o)) groups.set(o, { org: o, holder: c.holder || o, certs: [] });
+      groups.get(o).certs.push(c);
+    }
+    const ordered = [...groups.values()].sort((a, b) => (a.org === org ? -1 : b.org === org ? 1 : a.holder.localeCompare(b.holder)));
+    select.replaceChildren(...ordered.map((g) => el('optgroup', { label: g.holder + ' (' + g.org + ')', dataset: { org: g.org } },
+      g.certs.map((c) => el('option', { value: c.id, dataset: { org: g.org },
+        text: c.label + ' (' + c.framework + ', ' + c.valid_from + ' to ' + c.valid_until + ')' })))));
+    if (value && choices.certs.some((c) => c.id === value)) select.value = value;
   }
 
   function fillSubjects(keep) {
     const org = $('#org').value;
     const sys = choices.systems.filter((s) => s.org === org);
     fillSelect($('#system'), sys.map((s) => [s.id, s.label + ' (' + s.id + ')']), keep && keep.system);
-    const certs = choices.certs.filter((c) => certOrg(c) === org);
-    fillSelect(
-      $('#certificate'),
-      certs.map((c) => [c.id, c.label + ' (' + c.framework + ', ' + c.valid_from + ' to ' + c.valid_until + ')']),
-      keep && keep.certificate,
-    );
+    fillCertificates(keep && keep.certificate);
   }
 
   async function loadChoices(p) {
@@ -84,15 +100,17 @@
   function columns(data) {
     const col = (key, label, sub, reqs, extra) => Object.assign(
       { key, label, sub, reqs: new Map(reqs.map((r) => [r.curie, r])), list: reqs }, extra || {});
+    const sysPath = (id) => '/coverage/system/' + enc(short(id).replace(/^system\//, ''));
     if (data.certificate) {
-      return [col('certificate', data.certificate.label, data.certificate.holder, data.requirements, { summary: data.summary })];
+      return [col('certificate', data.certificate.label, data.certificate.holder, data.requirements,
+        { summary: data.summary, detailPath: '/coverage/certificate/' + enc(short(data.certificate.id)), full: data, certificate: true })];
     }
     if (data.systems) {
       return data.systems.map((s) => col(short(s.system.id), s.system.label, short(s.system.id).replace(/^system\//, ''),
-        s.requirements, { summary: s.summary, by_origin: s.by_origin, systemId: short(s.system.id).replace(/^system\//, '') }));
+        s.requirements, { summary: s.summary, by_origin: s.by_origin, detailPath: sysPath(s.system.id) }));
     }
     return [col(short(data.system.id), data.system.label, short(data.system.id).replace(/^system\//, ''), data.requirements,
-      { summary: data.summary, by_origin: data.by_origin, systemId: short(data.system.id).replace(/^system\//, ''), full: data })];
+      { summary: data.summary, by_origin: data.by_origin, detailPath: sysPath(data.system.id), full: data })];
   }
 
   function countsText(counts) {
@@ -171,7 +189,8 @@
       }
       if ((data.ignored || []).length) {
         box.append(el('details', {}, el('summary', { text: data.ignored.length + ' items not counted' }),
-          el('ul', {}, data.ignored.map((i) => el('li', {}, i.kind + ' ' + short(i.id) + ' (' + i.label + '): ' + i.reason)))));
+          el('ul', {}, data.ignored.map((i) => el('li', {}, i.kind + ' ', el('strong', { text: local(i.id) }), ': ' + i.label + '. ',
+            el('span', { class: 'muted', text: 'Not counted: ' + readable(i.reason, labelsOf(data)) + '.' }))))));
       }
     } else if (data.certificate) {
       const c = data.certificate;
@@ -246,11 +265,11 @@
           if (!r) { tr.append(el('td', { text: '' })); return; }
           tr.append(el('td', {}, el('button', {
             type: 'button', class: 'cell st-' + r.status, 'aria-pressed': 'false',
-            'aria-label': r.notation + ' ' + r.title + ', ' + c.label + ': ' + r.status + (r.gap ? ' (' + GAP_TEXT[r.gap.kind] + ')' : '') + (r.via.length ? ' via ' + r.via.join(', ') : '') + '. Show justification',
+            'aria-label': r.notation + ' ' + r.title + ', ' + c.label + ': ' + r.status + (r.gap ? ' (' + GAP_TEXT[r.gap.kind] + ')' : '') + (r.via.length && !c.certificate ? ' via ' + r.via.join(', ') : '') + '. Show justification',
             dataset: { curie, col: String(ci), status: r.status, gap: r.gap ? r.gap.kind : '' },
             on: { click: (ev) => showDetail(ev.currentTarget, c, r) },
           }, STATUS_TEXT[r.status], r.gap ? el('span', { class: 'via gap-' + r.gap.kind, text: ' · ' + GAP_TEXT[r.gap.kind] }) : null,
-            r.via.length ? el('span', { class: 'via', text: ' · ' + r.via.join(', ') }) : null)));
+            r.via.length && !c.certificate ? el('span', { class: 'via', text: ' · ' + r.via.join(', ') }) : null)));
         });
         tbody.append(tr);
       }
@@ -266,8 +285,52 @@
     'inherited-attestation': 'provider attestation',
   };
 
-  function node(fw, text, cls) {
-    return el('span', { class: 'node ' + (cls || '') }, fw ? el('span', { class: 'fw', text: fw }) : null, text);
+  /* id → label of everything an answer names: the system and what it builds on, certificates,
+     controls, evidence, what was not counted */
+  function labelsOf(answer) {
+    if (answer._labels) return answer._labels;
+    const m = new Map();
+    const put = (id, label) => { if (id && label && !m.has(id)) m.set(id, label); };
+    if (answer.system) {
+      put(answer.system.id, answer.system.label);
+      for (const d of answer.system.depends_on || []) put(d.system, d.label);
+    }
+    for (const s of answer.systems || []) {
+      put(s.system.id, s.system.label);
+      for (const d of s.system.depends_on || []) put(d.system, d.label);
+    }
+    if (answer.certificate) {
+      put(answer.certificate.id, answer.certificate.label);
+      if (answer.certificate.rests_on) put(answer.certificate.rests_on.id, answer.certificate.rests_on.label);
+    }
+    for (const c of answer.certificates || []) put(c.id, c.label);
+    for (const i of answer.ignored || []) put(i.id, i.label);
+    for (const s of answer.systems || [answer]) {
+      for (const r of s.requirements || []) {
+        for (const p of r.paths || []) {
+          put(p.start.id, p.start.label);
+          for (const e of p.start.evidence || []) put(e.id, e.label);
+          if (p.start.rests_on) put(p.start.rests_on.id, p.start.rests_on.label);
+        }
+      }
+    }
+    Object.defineProperty(answer, '_labels', { value: m, enumerable: false });
+    return m;
+  }
+
+  /* a text of the server's with its gsd: ids made readable: the id its organisation gave a thing
+     when its label is already in the text, else its label */
+  function readable(value, labels) {
+    const text = String(value || '');
+    return text.replace(/gsd:[A-Za-z0-9._~\-\/]*[A-Za-z0-9_~\-\/]/g, (id) => {
+      const label = labels.get(id);
+      return label && !text.includes(label) ? label : local(id);
+    });
+  }
+
+  function node(fw, text, cls, sub) {
+    return el('span', { class: 'node ' + (cls || '') }, fw ? el('span', { class: 'fw', text: fw }) : null, text,
+      sub ? el('span', { class: 'sub', text: sub }) : null);
   }
 
   function edge(label, sub, cls) {
@@ -276,29 +339,51 @@
   }
 
   const TRANSFER = { equal: 'full', superset: 'full', subset: 'partial', intersects: 'partial', 'not-related': 'none' };
+  const fwOf = (curie) => (String(curie || '').includes(':') ? curie.split(':')[0] : '');
 
   function validity(item, asOf) {
     const ok = (!item.valid_from || item.valid_from <= asOf) && (!item.valid_until || asOf <= item.valid_until);
     return el('span', { class: 'tag ' + (ok ? 'valid' : 'expired'), text: ok ? 'valid on ' + asOf : 'not valid on ' + asOf });
   }
 
-  function pathBlock(p, i, target, asOf) {
+  /* the same start, requirement and mappings reached through several of a provider's systems is one
+     path: shown once, naming every system it comes through (best first, as the API orders them) */
+  function uniquePaths(paths) {
+    const out = new Map();
+    for (const p of paths) {
+      const key = JSON.stringify([p.start.kind, p.start.id, p.requirement.curie, p.transfer, p.strength, p.origin,
+        p.hops.map((h) => [h.from_curie || h.from, h.to_curie || h.to, h.relation, h.strength, h.status])]);
+      if (!out.has(key)) out.set(key, Object.assign({}, p, { systems: [] }));
+      const u = out.get(key);
+      if (p.start.system && !u.systems.includes(p.start.system)) u.systems.push(p.start.system);
+    }
+    return [...out.values()];
+  }
+
+  function pathBlock(p, i, target, asOf, labels, assessed) {
     const st = p.start;
     const chain = el('ol', { class: 'chain', 'aria-label': 'Path ' + (i + 1) + ' from start to target' });
-    chain.append(el('li', {}, node(KIND[st.kind] + ' · ' + p.origin, short(st.id).replace(/^(control|certificate|attestation)\//, '') + ': ' + st.label, 'start')));
+    const isControl = st.kind.endsWith('control');
+    chain.append(el('li', {}, node(KIND[st.kind] + ' · ' + p.origin, st.label, 'start', isControl ? local(st.id) : null)));
     const certified = st.kind.endsWith('certificate') || st.kind.endsWith('attestation');
     const verb = certified ? 'certifies' : 'implements';
     const last = p.hops.length === 0;
     chain.append(el('li', {}, edge(st.extent === 'full' ? verb : 'partly ' + verb, null, st.extent),
-      node(p.requirement.framework, p.requirement.notation, last ? 'target' : '')));
+      node(p.requirement.framework, p.requirement.notation, last ? 'target' : '', p.requirement.title)));
     p.hops.forEach((h, k) => {
+      const end = k === p.hops.length - 1;
       chain.append(el('li', {}, edge(h.relation, 's' + h.strength + (h.status !== 'approved' ? ' · ' + h.status : ''), TRANSFER[h.relation]),
-        node(k === p.hops.length - 1 ? target : '', h.to, k === p.hops.length - 1 ? 'target' : '')));
+        node(end ? target : fwOf(h.to_curie), h.to, end ? 'target' : '', end ? null : h.to_title)));
     });
     const block = el('div', { class: 'path' },
       el('h4', {}, 'Path ' + (i + 1) + ': ', el('span', { class: 'rel ' + p.transfer, text: p.transfer === 'full' ? 'meets it fully' : 'meets it partly' }),
         ', strength ' + p.strength + ', ' + p.origin + (p.derived ? ' ' : ''), p.derived ? el('span', { class: 'tag derived', text: 'chained mapping' }) : null),
       chain);
+    const provider = p.systems.filter((x) => x !== assessed);
+    if (provider.length) {
+      block.append(el('p', { class: 'small' }, el('strong', { text: provider.length > 1 ? "On the provider's systems: " : "On the provider's system: " }),
+        provider.map((x) => labels.get(x) || local(x)).join('; ')));
+    }
     if (p.hops.length) {
       block.append(el('ol', { class: 'small' }, p.hops.map((h) => el('li', {},
         el('strong', { text: h.from + ' ' + h.relation + ' ' + h.to }), ' (strength ' + h.strength + ', ' + h.status + '). Source: ' + h.source))));
@@ -306,7 +391,7 @@
       block.append(el('p', { class: 'small', text: 'Directly on the target requirement (no mapping needed).' }));
     }
     if (st.rests_on) {
-      block.append(el('p', { class: 'small' }, el('strong', { text: 'Rests on: ' }), st.rests_on.label + ' (' + short(st.rests_on.id) + '), valid until ' + st.rests_on.valid_until + '; the attestation reaches the targets through this certificate.'));
+      block.append(el('p', { class: 'small' }, el('strong', { text: 'Rests on: ' }), st.rests_on.label + ', valid until ' + st.rests_on.valid_until + '; the attestation reaches the targets through this certificate.'));
     }
     if (certified) {
       block.append(el('p', { class: 'small' }, 'Certificate issued by ' + (st.issuer || 'unknown') +
@@ -315,24 +400,25 @@
     }
     if ((st.evidence || []).length) {
       block.append(el('p', { class: 'small', text: 'Evidence:' }), el('ul', { class: 'evidence small' }, st.evidence.map((e) => el('li', {},
-        el('strong', { text: short(e.id).replace(/^evidence\//, '') }), ' ' + (e.label || '') + ', valid ' + (e.valid_from || '?') + ' to ' + (e.valid_until || '?') + ' ',
+        el('strong', { text: e.label || local(e.id) }), ' (' + local(e.id) + '), valid ' + (e.valid_from || '?') + ' to ' + (e.valid_until || '?') + ' ',
         validity(e, asOf), e.document ? el('span', { class: 'muted', text: ' (' + e.document + ')' }) : null))));
     } else if (st.kind === 'control' || st.kind === 'inherited-control') {
       block.append(el('p', { class: 'small muted', text: st.kind === 'control' ? 'No evidence listed.' : 'Provider evidence stays private; the published declaration is what counts.' }));
     }
-    if (st.residual) block.append(el('p', { class: 'small' }, el('strong', { text: 'Left to you: ' }), st.residual));
+    if (st.residual) block.append(el('p', { class: 'small' }, el('strong', { text: 'Left to you: ' }), readable(st.residual, labels)));
     return block;
   }
 
+  /* the requirement with every one of its paths (the grid's answer carries the first few), and the
+     answer it comes from (for labels) */
   async function withPaths(col, req) {
-    if (req.paths) return req;
-    if (req.path_count === 0) return Object.assign({ paths: [] }, req);
-    if (!col.systemId) return req;
-    if (!detailCache.has(col.systemId)) {
-      detailCache.set(col.systemId, api('/coverage/system/' + enc(col.systemId) + '?' + query({ explain: 'true' })));
+    if (req.path_count === 0) return { req: Object.assign({ paths: [] }, req), answer: col.full || model.data };
+    if (req.paths && req.paths.length >= req.path_count) return { req, answer: col.full || model.data };
+    if (!detailCache.has(col.detailPath)) {
+      detailCache.set(col.detailPath, api(col.detailPath + '?' + query({ explain: 'true', max_paths: '1000' })));
     }
-    const full = await detailCache.get(col.systemId);
-    return full.requirements.find((r) => r.curie === req.curie) || req;
+    const full = await detailCache.get(col.detailPath);
+    return { req: full.requirements.find((r) => r.curie === req.curie) || req, answer: full };
   }
 
   async function showDetail(button, col, req) {
@@ -343,7 +429,10 @@
     box.hidden = false;
     box.replaceChildren(el('p', { class: 'busy', text: 'Loading the paths' }));
     let r = req;
-    try { r = await withPaths(col, req); } catch (e) { box.replaceChildren(el('p', { class: 'error', text: e.message })); return; }
+    let answer = model.data;
+    try { ({ req: r, answer } = await withPaths(col, req)); } catch (e) { box.replaceChildren(el('p', { class: 'error', text: e.message })); return; }
+    const labels = labelsOf(answer);
+    const assessed = answer.system ? answer.system.id : '';
     const asOf = model.data.as_of;
     const target = model.data.target;
     const closeDetail = () => {
@@ -355,14 +444,14 @@
       el('div', { class: 'actions', style: 'float:right' }, el('button', { type: 'button', class: 'secondary', text: '×', 'aria-label': 'Close the justification', on: { click: closeDetail } })),
       el('h2', { id: 'detail-title' }, r.notation + ' ' + r.title),
       el('p', {}, GS.statusSwatch(r.status), ' for ', el('strong', { text: col.label }),
-        r.via.length ? ' via ' + r.via.join(', ') : ''),
+        r.via.length && !col.certificate ? ' via ' + r.via.join(', ') : ''),
       el('p', { class: 'small muted', text: r.curie + ' · ' + target + ' on ' + asOf + ' (' + (GS.layerText(model.data.law_layer) || 'law layer ' + model.data.law_version) + ')' }),
     ];
     if (r.applicability) {
       parts.push(el('p', { class: 'small' }, el('strong', { text: 'Applicability: ' }),
-        r.applicability.status + (r.applicability.from ? ' (from ' + r.applicability.from + ')' : '') + '. ' + r.applicability.reason));
+        r.applicability.status + (r.applicability.from ? ' (from ' + r.applicability.from + ')' : '') + '. ' + readable(r.applicability.reason, labels)));
     }
-    parts.push(el('p', { class: 'explanation' }, r.explanation));
+    parts.push(el('p', { class: 'explanation' }, readable(r.explanation, labels)));
     if (r.gap) {
       parts.push(el('p', { class: 'gap-kind' }, el('strong', { text: r.gap.kind === 'no-counterpart' ? 'No counterpart: ' : 'Not reached: ' }),
         r.gap.kind === 'no-counterpart' ? 'the starting framework has nothing for this requirement (a recorded decision, with its reason).' : 'nothing that holds on the date reaches it.'));
@@ -370,16 +459,43 @@
         parts.push(el('ul', { class: 'small' }, r.gap.decisions.map((d) => el('li', {}, el('strong', { text: 'No ' + d.label + ' counterpart: ' }), d.reason + ' (' + d.source + ')'))));
       }
     }
-    const paths = r.paths || [];
-    parts.push(el('h3', { text: 'Justification paths (' + paths.length + (r.path_count > paths.length ? ' of ' + r.path_count : '') + ')' }));
+    const all = r.paths || [];
+    const paths = uniquePaths(all);
+    parts.push(el('h3', { text: 'Justification paths (' + paths.length + (r.path_count > all.length ? ' of ' + r.path_count : '') + ')' }));
+    if (paths.length < all.length) {
+      parts.push(el('p', { class: 'small muted', text: (all.length - paths.length) + ' more reach it through the same provider item on another of the provider\'s systems; each is shown once, naming its systems.' }));
+    }
     if (!paths.length) parts.push(el('p', { class: 'muted', text: r.status === 'not-applicable' ? 'Not applicable, so no paths are needed.' : 'Nothing that holds on the date reaches this requirement.' }));
-    paths.forEach((p, i) => parts.push(pathBlock(p, i, target, asOf)));
+    paths.forEach((p, i) => parts.push(pathBlock(p, i, target, asOf, labels, assessed)));
     if ((r.residual || []).length) {
-      parts.push(el('h3', { text: 'Left to you (residual responsibilities)' }), el('ul', { class: 'residual' }, r.residual.map((t) => el('li', { text: t }))));
+      parts.push(el('h3', { text: 'Left to you (residual responsibilities)' }), el('ul', { class: 'residual' }, r.residual.map((t) => el('li', { text: readable(t, labels) }))));
     }
     parts.push(close);
     box.replaceChildren(...parts);
     box.focus();
+  }
+
+  /* -- public data only: said above the answer, never silently -------------------------------- */
+  async function renderAccess(data) {
+    const box = $('#publicnote');
+    box.hidden = true;
+    let org = '';
+    let name = '';
+    if (data.certificate) { org = certOrg(data.certificate); name = data.certificate.holder; }
+    else if (data.system) { org = local(data.system.org); name = data.system.org_label; }
+    else { org = local(data.organisation); name = (choices.systems.find((s) => s.org === org) || {}).org_label || org; }
+    const sees = await GS.seesPrivate(org);
+    if (sees !== false) return;
+    const who = (await GS.whoami()).who;
+    const whose = who.anonymous ? 'No API key is in use' : 'Your key (' + GS.whoText(who) + ') cannot read ' + name + "'s private data";
+    const what = data.certificate
+      ? 'the certificate as ' + name + ' publishes it (scope, validity, exclusions)'
+      : 'what ' + name + ' publishes: its certificates and the controls it declares provided or shared. Its own controls, evidence and private certificates are not counted';
+    box.replaceChildren(
+      el('strong', { id: 'publicnote-title', text: 'Public data only' }),
+      whose + ', so this answer uses only ' + what + '. ',
+      'For ' + name + "'s own answer, enter one of its API keys at the top of the page.");
+    box.hidden = false;
   }
 
   /* -- run ------------------------------------------------------------------------------------ */
@@ -387,7 +503,7 @@
     const rt = routes();
     const m = mode();
     if ((m === 'system' && !$('#system').value) || (m === 'certificate' && !$('#certificate').value)) {
-      say(msg, 'Choose ' + (m === 'system' ? 'an AI system' : 'a certificate') + ' of this organisation first.', 'error');
+      say(msg, m === 'system' ? 'Choose an AI system of this organisation first.' : 'Choose a certificate first (none is visible to you).', 'error');
       return;
     }
     const p = { mode: m, org: $('#org').value, target: $('#target').value, as_of: $('#as_of').value, law_version: $('#law_version').value };
@@ -422,6 +538,7 @@
       $('#result-title').textContent = subject + ': ' + data.target + ' on ' + data.as_of;
       $('#result-sub').textContent = 'EU AI Act ' + (GS.layerText(data.law_layer) || 'law layer ' + data.law_version) + '; mappings used: ' + (data.mappings_used || 'approved only') +
         '; ' + countsText(data.summary) + '.';
+      await renderAccess(data);
       renderContext(data, cols);
       renderOverview(groups, cols);
       renderLegend();

@@ -11,6 +11,10 @@
     try {
       const [fws, systems, certs] = await Promise.all([GS.frameworks(), api('/systems'), api('/certificates')]);
       const reqs = fws.reduce((a, f) => a + f.requirements, 0);
+      $('#fwtable').replaceChildren(el('table', { class: 'data', id: 'frameworks' },
+        el('thead', {}, el('tr', {}, ['id', 'framework', 'edition', 'requirements'].map((h) => el('th', { scope: 'col', text: h })))),
+        el('tbody', {}, fws.map((f) => el('tr', {}, el('td', {}, el('code', { text: f.id })), el('td', { text: f.title }),
+          el('td', { text: f.edition }), el('td', { class: 'num', text: String(f.requirements) }))))));
       stats.textContent = fws.length + ' framework editions with ' + reqs + ' requirements, ' + systems.length + ' AI systems and ' +
         certs.length + ' certificates or attestations visible to you.';
       const ai = fws.find((f) => f.id === 'euaia') ? 'euaia' : fws.length ? fws[0].id : '';

@@ -66,8 +66,16 @@
     return t;
   }
 
+  const EXT = {
+    'application/sparql-results+json': 'json', 'application/json': 'json', 'text/csv': 'csv', 'text/tab-separated-values': 'tsv',
+    'application/sparql-results+xml': 'srx', 'text/turtle': 'ttl', 'application/n-triples': 'nt', 'application/ld+json': 'jsonld',
+    'application/rdf+xml': 'rdf',
+  };
+  const extOf = (type) => EXT[type] || 'txt';
+
   function show(res, info) {
     result = res;
+    $('#dl-json').textContent = 'Download ' + (extOf(res.rawType) === 'json' ? 'JSON' : 'as received (.' + extOf(res.rawType) + ')');
     $('#sq-info').textContent = info;
     $('#sq-table').replaceChildren(res.columns ? table(res.columns, res.rows) : el('pre', { text: res.raw }));
     $('#dl-csv').disabled = !res.columns;
@@ -111,7 +119,7 @@
     try {
       const r = await api('/sparql', {
         method: 'POST', body: text, contentType: 'application/sparql-query',
-        accept: 'application/sparql-results+json, text/turtle;q=0.9', raw: true,
+        accept: $('#ed-fmt').value || 'application/sparql-results+json, text/turtle;q=0.9', raw: true,
       });
       const ms = Math.round(performance.now() - t0);
       const type = (r.headers.get('Content-Type') || '').split(';')[0];
@@ -126,7 +134,8 @@
         const rows = data.results.bindings.map((b) => Object.fromEntries(data.head.vars.map((v) => [v, term(b[v])])));
         show({ name: 'query', columns: data.head.vars, rows, raw, rawType: type }, rows.length + ' rows' + cut + ', ' + ms + ' ms.');
       } else {
-        show({ name: 'query', columns: null, rows: [], raw, rawType: type || 'text/plain' }, 'Graph result (' + type + ')' + cut + ', ' + ms + ' ms.');
+        const what = type.includes('sparql-results') || type === 'text/csv' || type === 'text/tab-separated-values' ? 'Result' : 'Graph result';
+        show({ name: 'query', columns: null, rows: [], raw, rawType: type || 'text/plain' }, what + ' (' + type + ')' + cut + ', ' + ms + ' ms.');
       }
     } catch (e) {
       say($('#sq-msg'), e.message, 'error');
@@ -166,8 +175,7 @@
     });
     $('#dl-json').addEventListener('click', () => {
       if (!result) return;
-      const ext = result.rawType.includes('json') ? 'json' : result.rawType.includes('turtle') ? 'ttl' : 'txt';
-      GS.saveBlob(result.name + '.' + ext, new Blob([result.raw], { type: result.rawType }));
+      GS.saveBlob(result.name + '.' + extOf(result.rawType), new Blob([result.raw], { type: result.rawType }));
     });
     if (p.get('named') && location.hash === '#run') runNamed();
     else if (p.get('query') && location.hash === '#run') runText();
