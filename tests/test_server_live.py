@@ -350,8 +350,9 @@ def test_isolation_matrix_rest_and_graph_store(server: Server) -> None:
         assert BETA_PUB in orgs["beta"]["graphs"]  # published data is visible to all
         beta = httpx.get(server.url + "/orgs/beta", headers=server.h(who)).json()
         assert (BETA in beta["graphs"]) == sees_beta_private(who)
-        for path in ("/", "/frameworks", "/sparql-editor"):
-            assert "BETA-PRIVATE" not in httpx.get(server.url + path, headers=server.h(who)).text
+        for path in ("/", "/ui/", "/frameworks", "/sparql-editor", "/ui/sparql"):
+            page = httpx.get(server.url + path, headers=server.h(who), follow_redirects=True)
+            assert page.status_code == 200 and page.text and "BETA-PRIVATE" not in page.text, (who, path)
     # writes: only beta's writer (or an admin) may write beta's graphs, on every write route
     nt = '<https://w3id.org/graphsvc/id/system/beta/w> <urn:t:p> "w" .'
     for who in PRINCIPALS:
