@@ -20,9 +20,10 @@ are those local imports, when the routes are defined.
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc import plan as P
@@ -136,6 +137,20 @@ class PlanAnswer(_Model):
     systems: list[PlanSystem]
 
 
+@dataclass(frozen=True)
+class PlanArgs:
+    """The query parameters of a plan request."""
+
+    target: str
+    as_of: dt.date | None
+    law_version: str | None
+    sources: list[str] | None
+    kinds: list[str] | None
+    suggestions: int
+    depth: int
+    include_proposed: bool
+
+
 def _org(org: str) -> str:
     if not _ORG_ID.match(org):
         raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
@@ -158,72 +173,58 @@ def plan_router(state: Any) -> APIRouter:
     Kind = Annotated[list[str] | None, Query(description="Only these kinds: gap, partial, residual.")]
     Suggestions = Annotated[int, Query(ge=0, le=50, description="Suggestions per item (0: all).")]
 
-    def compute(
-        request: Request,
-        org: str,
-        system: str | None,
-        target: str,
-        as_of: dt.date | None,
-        law_version: str | None,
-        sources: list[str] | None,
-        kind: list[str] | None,
-        suggestions: int,
-        depth: int,
-        proposed: bool,
-    ) -> P.Plan:
+    def plan_args(
+        target: Target,
+        as_of: AsOf = None,
+        law_version: LawVersion = None,
+        source: From = None,
+        kind: Kind = None,
+        suggestions: Suggestions = 3,
+        depth: Depth = 2,
+        include_proposed: Proposed = False,
+        _: Auth = None,
+    ) -> PlanArgs:
+        """The query parameters every plan route shares."""
+        return PlanArgs(target, as_of, law_version, source, kind, suggestions, depth, include_proposed)
+
+    Args = Annotated[PlanArgs, Depends(plan_args)]
+
+    def compute(request: Request, org: str, system: str | None, a: PlanArgs) -> P.Plan:
         svc = state.view(state.principal(request))
         kwargs: dict[str, Any] = {
-            "on": as_of,
-            "law_version": law_version,
-            "sources": sources or None,
-            "depth": depth,
-            "include_proposed": proposed,
-            "max_suggestions": suggestions or None,
-            "kinds": kind or None,
+            "on": a.as_of,
+            "law_version": a.law_version,
+            "sources": a.sources or None,
+            "depth": a.depth,
+            "include_proposed": a.include_proposed,
+            "max_suggestions": a.suggestions or None,
+            "kinds": a.kinds or None,
         }
         if system is None:
-            return P.org_plan(svc, _org(org), target, **kwargs)
+            return P.org_plan(svc, _org(org), a.target, **kwargs)
         sys_iri = resolve_system(svc, f"{_org(org)}/{system}")
-        return P.plan(svc, sys_iri, target, **kwargs)
+        return P.plan(svc, sys_iri, a.target, **kwargs)
 
     @router.get("/plan/{org}/{system}", response_model=PlanAnswer, responses=ERRORS)
     def plan_system(
         request: Request,
         org: str,
         system: str,
-        target: Target,
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        source: From = None,
-        kind: Kind = None,
-        suggestions: Suggestions = 3,
-        depth: Depth = 2,
-        include_proposed: Proposed = False,
-        _: Auth = None,
+        a: Args,
     ) -> dict[str, Any]:
         """What is left for one AI system, as actions: every gap, partial and residual responsibility of its
         coverage, due on the date it binds from, with the owner and status its organisation recorded and the
         requirements of a source framework that would close it (ranked by the greedy cover)."""
-        args = (target, as_of, law_version, source, kind, suggestions, depth, include_proposed)
-        return dict(jsonable(compute(request, org, system, *args)))
+        return dict(jsonable(compute(request, org, system, a)))
 
     @router.get("/plan/{org}", response_model=PlanAnswer, responses=ERRORS)
     def plan_org(
         request: Request,
         org: str,
-        target: Target,
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        source: From = None,
-        kind: Kind = None,
-        suggestions: Suggestions = 3,
-        depth: Depth = 2,
-        include_proposed: Proposed = False,
-        _: Auth = None,
+        a: Args,
     ) -> dict[str, Any]:
         """The plan of every AI system of an organisation (the caller sees what its key may read)."""
-        args = (target, as_of, law_version, source, kind, suggestions, depth, include_proposed)
-        return dict(jsonable(compute(request, org, None, *args)))
+        return dict(jsonable(compute(request, org, None, a)))
 
     @router.get(
         "/plan/{org}/{system}/export",
@@ -240,21 +241,12 @@ def plan_router(state: Any) -> APIRouter:
         request: Request,
         org: str,
         system: str,
-        target: Target,
         fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx|oscal)$", description="csv, xlsx or oscal.")],
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        source: From = None,
-        kind: Kind = None,
-        suggestions: Suggestions = 3,
-        depth: Depth = 2,
-        include_proposed: Proposed = False,
-        _: Auth = None,
+        a: Args,
     ) -> Response:
         """The plan of one AI system as a file: CSV, an xlsx workbook (a sheet per system, filters, frozen
         header) or OSCAL Plan of Action and Milestones (POA&M) JSON with stable UUIDs."""
-        args = (target, as_of, law_version, source, kind, suggestions, depth, include_proposed)
-        result = compute(request, org, system, *args)
+        result = compute(request, org, system, a)
         data = X.render(result, fmt)
         name = f"plan-{org}-{system}-{result.target}-{result.as_of.isoformat()}"
         ext = {"csv": "csv", "xlsx": "xlsx", "oscal": "poam.json"}[fmt]
