@@ -517,6 +517,52 @@ def test_coverage_cell_shows_its_paths(browser_context: Any, live: Live, tmp_pat
 
 
 @pytest.mark.slow
+def test_coverage_plan_tab_lists_the_api_actions_and_downloads(browser_context: Any, live: Live) -> None:
+    api = live.get(f"/plan/{SYSTEM}", "contoso", **COVERAGE_QUERY)
+    actions = api["systems"][0]["actions"]
+    assert actions, "the example system has something left to do"
+    with tab(browser_context, live, live.keys["contoso"]) as t:
+        page = _coverage_page(t)
+        assert page.locator("#panel-plan").is_hidden()
+        page.click("#tab-plan")
+        assert page.locator("#panel-answer").is_hidden()
+        page.wait_for_selector("#plantable tbody tr")
+        rows = page.locator("#plantable tbody tr")
+        assert rows.count() == len(actions)
+        shown = page.eval_on_selector_all(
+            "#plantable tbody tr", "trs => trs.map((tr) => [tr.dataset.curie, tr.dataset.kind, tr.dataset.overdue])"
+        )
+        assert shown == [[a["requirement"], a["kind"], str(a["overdue"]).lower()] for a in actions]
+        first = rows.first.inner_text()
+        assert actions[0]["notation"] in first and actions[0]["title"] in first
+        if actions[0]["suggestions"]:
+            assert actions[0]["suggestions"][0]["notation"] in first
+        assert page.locator("#plantable tr.overdue").count() == sum(a["overdue"] for a in actions)
+        assert "gsd:" not in page.inner_text("#plantable")
+        # the downloads carry the page's key: the CSV through the page, the OSCAL link's href directly
+        with page.expect_download() as dl:
+            page.click("#plan-csv")
+        assert dl.value.suggested_filename.endswith(".csv")
+        body = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8"))))
+        assert len(body) == len(actions)
+        href = page.get_attribute("#plan-oscal", "href")
+        assert href and "/export?" in href and "format=oscal" in href
+        r = httpx.get(
+            live.url + href if href.startswith("/") else href,
+            headers={"Authorization": f"Bearer {live.keys['contoso']}"},
+            timeout=60,
+        )
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+        assert "plan-of-action-and-milestones" in r.json()
+        t.top("#covtabs")
+        t.shot("coverage-plan")
+        # back to the answer: the grid is still there
+        page.click("#tab-answer")
+        assert page.locator("#heatmap button.cell").first.is_visible()
+        assert t.errors == []
+
+
+@pytest.mark.slow
 def test_certificate_coverage_answers_the_headline_question(browser_context: Any, live: Live) -> None:
     cert = "certificate/microsoft/iso42001-m365-copilot"
     api = live.get(f"/coverage/certificate/{cert}", target="euaia", as_of="2026-11-23")

@@ -498,6 +498,95 @@
     box.hidden = false;
   }
 
+  /* -- the plan tab: what is left for the system, as actions (GET /plan/{org}/{system}) ---------- */
+  const KIND_TEXT = { gap: 'gap', partial: 'partial', residual: 'residual (left to you)' };
+  let planFor = null; // the plan query on screen (or loading)
+
+  function selectTab(name) {
+    const plan = name === 'plan';
+    $('#tab-answer').setAttribute('aria-selected', String(!plan));
+    $('#tab-plan').setAttribute('aria-selected', String(plan));
+    $('#tab-answer').tabIndex = plan ? -1 : 0;
+    $('#tab-plan').tabIndex = plan ? 0 : -1;
+    $('#panel-answer').hidden = plan;
+    $('#panel-plan').hidden = !plan;
+    if (plan) loadPlan();
+  }
+
+  function suggestionCell(a) {
+    const s = (a.suggestions || [])[0];
+    if (!s) return el('td', { class: 'muted', text: 'none found' });
+    return el('td', {}, el('strong', { text: s.framework + ' ' + s.notation }), s.title ? ' ' + s.title : '',
+      el('div', { class: 'small muted', text: s.relation + ', strength ' + s.strength + (s.transfer === 'full' ? ', would meet it' : ', would meet it partly') +
+        (s.derived ? ', chained mapping' : '') + (s.rank ? ' (pick ' + s.rank + ' of the cover)' : '') }));
+  }
+
+  function renderPlan(answer) {
+    const sys = answer.systems[0];
+    const actions = sys ? sys.actions : [];
+    const counts = (sys && sys.counts) || {};
+    const overdue = actions.filter((a) => a.overdue).length;
+    $('#plan-sub').textContent = (sys ? sys.label : answer.target) + ': ' + actions.length + (actions.length === 1 ? ' action' : ' actions') +
+      ' (' + ['gap', 'partial', 'residual'].map((k) => (counts[k] || 0) + ' ' + k).join(', ') + ')' +
+      (overdue ? '; ' + overdue + ' overdue on ' + answer.as_of : '') + '; suggestions from ' + (answer.sources.join(', ') || 'no framework') + '.';
+    if (!actions.length) {
+      $('#plan-table').replaceChildren(el('p', { class: 'muted', text: 'Nothing is left: no gap, partial or residual responsibility on the date.' }));
+      return;
+    }
+    const head = ['Due', 'Requirement', 'Kind', 'Coverage', 'Status', 'Owner', 'First suggestion'];
+    const table = el('table', { class: 'data plan', id: 'plantable' },
+      el('caption', { class: 'visually-hidden', text: 'Actions of the plan, by due date' }),
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col', text: h })))));
+    const tbody = el('tbody');
+    for (const a of actions) {
+      tbody.append(el('tr', { class: a.overdue ? 'overdue' : null, dataset: { curie: a.requirement, kind: a.kind, overdue: String(a.overdue) } },
+        el('td', { class: 'nowrap' }, a.due || el('span', { class: 'muted', text: 'no date' }),
+          a.overdue ? [el('br'), el('span', { class: 'tag overdue', text: 'overdue' })] : null),
+        el('th', { scope: 'row' }, el('span', { class: 'n', text: a.notation }), ' ' + a.title,
+          a.group ? el('div', { class: 'small muted', text: a.group }) : null),
+        el('td', {}, el('span', { class: 'tag kind-' + a.kind, text: KIND_TEXT[a.kind] || a.kind })),
+        el('td', {}, GS.statusSwatch(a.coverage), a.would_be ? el('div', { class: 'small muted', text: 'would be ' + a.would_be }) : null),
+        el('td', { text: a.status }),
+        el('td', {}, a.owner || el('span', { class: 'muted', text: 'not set' })),
+        suggestionCell(a)));
+    }
+    table.append(tbody);
+    $('#plan-table').replaceChildren(table);
+  }
+
+  async function loadPlan() {
+    if (!model || !model.plan) return;
+    const pl = model.plan;
+    if (planFor === pl.json) return;
+    planFor = pl.json;
+    for (const fmt of ['csv', 'xlsx', 'oscal']) $('#plan-' + fmt).href = GS.BASE + pl.export + '&format=' + fmt;
+    $('#plan-table').replaceChildren();
+    $('#plan-sub').textContent = '';
+    say($('#planmsg'), 'Computing the plan', 'busy');
+    try {
+      const answer = await api(pl.json);
+      if (planFor !== pl.json) return;
+      renderPlan(answer);
+      say($('#planmsg'), '');
+    } catch (e) {
+      if (planFor === pl.json) { planFor = null; say($('#planmsg'), e.message, 'error'); }
+    }
+  }
+
+  async function planDownload(ev, fmt) {
+    ev.preventDefault();
+    if (!model || !model.plan) return;
+    const note = $('#plandlmsg');
+    const ext = { csv: 'csv', xlsx: 'xlsx', oscal: 'poam.json' }[fmt];
+    note.textContent = 'Preparing the ' + fmt + ' file…';
+    try {
+      await GS.download(model.plan.export + '&format=' + fmt, 'plan.' + ext);
+      note.textContent = 'Downloaded the ' + fmt + ' file.';
+    } catch (e) {
+      note.textContent = 'Download failed: ' + e.message;
+    }
+  }
+
   /* -- run ------------------------------------------------------------------------------------ */
   async function run() {
     const rt = routes();
@@ -533,7 +622,9 @@
         byKey.get(key).rows.push(curie);
       }
       groups.sort((a, b) => a.order - b.order);
-      model = { data, cols, groups, rt };
+      const plan = m === 'system' ? '/plan/' + enc($('#system').value) : null;
+      model = { data, cols, groups, rt, plan: plan && { json: plan + '?' + query(), export: plan + '/export?' + query() } };
+      planFor = null;
       const subject = data.certificate ? data.certificate.label : data.system ? data.system.label : 'Organisation ' + $('#org').value;
       $('#result-title').textContent = subject + ': ' + data.target + ' on ' + data.as_of;
       $('#result-sub').textContent = 'EU AI Act ' + (GS.layerText(data.law_layer) || 'law layer ' + data.law_version) + '; mappings used: ' + (data.mappings_used || 'approved only') +
@@ -545,6 +636,8 @@
       renderGrid(groups, cols);
       $('#detail').hidden = true;
       $('#covlayout').classList.remove('has-detail');
+      $('#covtabs').hidden = !model.plan;
+      selectTab(model.plan && $('#tab-plan').getAttribute('aria-selected') === 'true' ? 'plan' : 'answer');
       $('#result').hidden = false;
       say(msg, '');
     } catch (e) {
@@ -592,6 +685,16 @@
     });
     $('#dl-xlsx').addEventListener('click', () => dl('xlsx'));
     $('#dl-csv').addEventListener('click', () => dl('csv'));
+    $('#tab-answer').addEventListener('click', () => selectTab('answer'));
+    $('#tab-plan').addEventListener('click', () => selectTab('plan'));
+    $('#covtabs').addEventListener('keydown', (ev) => {
+      if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
+      ev.preventDefault();
+      const next = $('#tab-plan').getAttribute('aria-selected') === 'true' ? 'answer' : 'plan';
+      selectTab(next);
+      $('#tab-' + next).focus();
+    });
+    for (const fmt of ['csv', 'xlsx', 'oscal']) $('#plan-' + fmt).addEventListener('click', (ev) => planDownload(ev, fmt));
     document.addEventListener('gs:key', async () => { await loadChoices(GS.params()); if (model) run(); });
     if (p.get('system') || p.get('certificate') || p.get('mode') === 'org') run();
   }
