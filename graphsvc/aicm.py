@@ -1031,3 +1031,15 @@ def import_graphs(imp: AicmImport, catalog: Catalog, targets: dict[str, Catalog]
         triples += [(iri(m.iri), g("gapVerdict"), lit(verdict)) for m, verdict in chosen.values()]
         graphs[ms.graph] = triples
     return graphs
+
+
+def aicm_graphs(
+    path: Path, catalogs: list[Any], version: str | None = None
+) -> tuple[str, dict[str, list[TripleTuple]]]:
+    """Read a licensed AICM copy and build its named graphs against the shipped catalogs."""
+    imp = read_aicm(path, version)
+    by_short = {c.short_name: c for c in catalogs}
+    if "aicm" not in by_short:
+        raise DataLoadError(f"{path}: no AICM catalog is loaded to check the control IDs against")
+    targets = {k: by_short[k] for k in ("iso42001", "euaia") if k in by_short}
+    return imp.version, import_graphs(imp, by_short["aicm"], targets)

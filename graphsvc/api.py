@@ -24,11 +24,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request, Response, Security
+from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,6 +35,21 @@ from graphsvc import applicability as A
 from graphsvc import coverage as C
 from graphsvc import layers as L
 from graphsvc import service as S
+from graphsvc.api_params import (
+    ERRORS,
+    AsOf,
+    Auth,
+    CoverageArgs,
+    DefaultArg,
+    Depth,
+    ErrorBody,
+    Explain,
+    GraphArg,
+    LawVersion,
+    MaxPaths,
+    MinStrength,
+    Proposed,
+)
 from graphsvc.apidocs import install_docs
 from graphsvc.applicability import parse_facts
 from graphsvc.audit import record_write
@@ -94,14 +108,6 @@ class _Model(BaseModel):
 
 class _Open(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="allow")
-
-
-class ErrorBody(_Model):
-    ok: bool = False
-    error: str = Field(description="What went wrong, for a person.")
-    errors: list[str] = Field(description="Every problem found (e.g. each SHACL violation).")
-    status: int
-    code: str = Field(description="Stable error code, e.g. query_not_found, forbidden, query_timeout.")
 
 
 class Framework(_Model):
@@ -391,34 +397,6 @@ class WhoAmI(_Model):
     )
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "Malformed request or parameter"},
-    401: {"model": ErrorBody, "description": "Missing or unknown API key"},
-    403: {"model": ErrorBody, "description": "The key may not do this"},
-    404: {"model": ErrorBody, "description": "Not found (or not visible to this key)"},
-    429: {
-        "model": ErrorBody,
-        "description": "Too many failed API keys from this client; the key was not checked",
-        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
-    },
-}
-
-
-# -- parameters shared by several routes --------------------------------------------------------------
-#: Documents the bearer scheme in OpenAPI; the key itself is read (and checked) by AppState.principal.
-Auth = Annotated[Any, Security(HTTPBearer(auto_error=False, description="An API key from `graphsvc keys create`."))]
-Depth = Annotated[int, Query(ge=1, le=3, description="Most mapping hops in a chained link.")]
-MinStrength = Annotated[int, Query(ge=1, le=10, description="Ignore mappings weaker than this.")]
-Proposed = Annotated[bool, Query(description="Also follow proposed (not yet approved) mappings.")]
-AsOf = Annotated[dt.date | None, Query(description="Date (YYYY-MM-DD); default today.")]
-LawVersion = Annotated[
-    str | None,
-    Query(
-        description="EU AI Act law layer: in-force (default: the law in force on the as-of date), adopted, amended or proposal-2025."
-    ),
-]
-
-
 APPLICABLE_PARAMS = {"role", "category", "system", "as_of", "law_version", "all", *ATTRIBUTES}
 
 
@@ -458,18 +436,6 @@ class Attributes:
         ] = None,
     ) -> None:
         self.facts = parse_facts({k: v for k, v in locals().items() if k != "self"}, how="query parameter")
-
-
-Target = Annotated[str, Query(description="Target framework id, e.g. euaia.")]
-Explain = Annotated[bool, Query(description="Include the justification paths of each requirement.")]
-MaxPaths = Annotated[
-    int,
-    Query(
-        ge=1, le=1000, description="With explain: the most paths per requirement, best first (path_count has them all)."
-    ),
-]
-GraphArg = Annotated[str | None, Query(description="The graph's IRI (or a CURIE such as gsg:org/acme).")]
-DefaultArg = Annotated[str | None, Query(description="Present (?default) for the store's default graph.")]
 
 
 # -- errors: one body, one handler ----------------------------------------------------------------
@@ -623,42 +589,6 @@ class AppState:
         with self._views_lock:
             self._views.clear()
         self.executor.refresh()
-
-
-def coverage_options(
-    svc: GraphService, as_of: dt.date | None, law_version: str | None, depth: int, proposed: bool
-) -> C.Options:
-    day = as_of or dt.date.today()
-    return C.Options(
-        as_of=day,
-        layer=L.resolve_layer(svc, law_version or svc.settings.law_version, day),
-        depth=depth,
-        include_proposed=proposed,
-    )
-
-
-class CoverageQuery:
-    """The query parameters every coverage question takes (a FastAPI class dependency)."""
-
-    def __init__(
-        self,
-        target: Target,
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        include_proposed: Proposed = False,
-        depth: Depth = 2,
-    ) -> None:
-        self.target = target
-        self.as_of = as_of
-        self.law_version = law_version
-        self.include_proposed = include_proposed
-        self.depth = depth
-
-    def options(self, svc: GraphService) -> C.Options:
-        return coverage_options(svc, self.as_of, self.law_version, self.depth, self.include_proposed)
-
-
-CoverageArgs = Annotated[CoverageQuery, Depends()]
 
 
 def _mappings_used(include_proposed: bool) -> str:

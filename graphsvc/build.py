@@ -12,47 +12,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import NamedNode, RdfFormat, parse
 
-from graphsvc.catalogs import Catalog, load_catalogs
+from graphsvc.catalogs import load_catalogs
+from graphsvc.compiled import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, Compiled
 from graphsvc.config import Settings
 from graphsvc.crosswalk import CrosswalkIndex
 from graphsvc.errors import DataLoadError, ValidationError
 from graphsvc.layers import catalog_graphs
-from graphsvc.mappingsets import MappingSet, all_mappings, load_mapping_sets, mapping_triples, set_triples
-from graphsvc.namespaces import graph_iri
+from graphsvc.mappingsets import all_mappings, load_mapping_sets, mapping_triples, set_triples
 from graphsvc.orgdata import OrgData, org_paths, read_org
 from graphsvc.store import TripleTuple, write_fresh_store
 
 Progress = Callable[[str], None]
-
-ONTOLOGY_GRAPH = graph_iri("ontology")
-SHAPES_GRAPH = graph_iri("shapes")
-DERIVED_GRAPH = graph_iri("derived")
-INFERRED_GRAPH = graph_iri("inferred")
-
-
-@dataclass
-class Compiled:
-    graphs: dict[str, list[TripleTuple]] = field(default_factory=dict)
-    origins: dict[str, str] = field(default_factory=dict)
-    catalogs: list[Catalog] = field(default_factory=list)
-    mapping_sets: list[MappingSet] = field(default_factory=list)
-    orgs: list[OrgData] = field(default_factory=list)
-
-    def triple_count(self) -> int:
-        return sum(len(t) for t in self.graphs.values())
-
-    def quads(self) -> list[Quad]:
-        return [
-            Quad(s, p, o, NamedNode(gname) if gname else DefaultGraph())
-            for gname, triples in self.graphs.items()
-            for s, p, o in triples
-        ]
 
 
 def _parse_turtle(path: Path) -> list[TripleTuple]:
@@ -93,7 +69,7 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
     for ms in out.mapping_sets:
         out.graphs[ms.graph] = set_triples(ms)
         out.origins.update(ms.origins)
-    from graphsvc.ciso_assistant.store import kept_sources
+    from graphsvc.ciso_assistant.kept import kept_sources
 
     ca_catalogs, ca_sets = kept_sources(settings, out.catalogs)
     for cat in ca_catalogs:  # CISO Assistant libraries imported earlier (graphsvc import ciso-assistant)
@@ -108,7 +84,7 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
         out.origins.update(ca_set.mapping_set.origins)
     kept_aicm = settings.data_path / "imports" / "aicm"
     if kept_aicm.is_dir():
-        from graphsvc.imports import aicm_graphs
+        from graphsvc.aicm import aicm_graphs
 
         for path in sorted(kept_aicm.iterdir()):
             say(f"AICM import {path.name}")

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from graphsvc.conditions import Expr, parse
 from graphsvc.errors import DataLoadError
@@ -34,8 +35,20 @@ from graphsvc.store import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 from graphsvc.yamlfiles import LINE, load_yaml
 
-if TYPE_CHECKING:
-    from graphsvc.catalogs import Requirement
+
+class Requirement(Protocol):
+    """What the rules read of a catalog requirement (graphsvc.catalogs.Requirement has it; this
+    module sits below the catalog reader and does not import it)."""
+
+    @property
+    def iri(self) -> str: ...
+    @property
+    def notation(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def roles(self) -> Sequence[str]: ...
+
 
 EFFECTS = ("only-if", "deems-provider")
 

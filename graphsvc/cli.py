@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import sys
-from collections.abc import Callable, Iterator
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from typer.core import TyperOption
 
 from graphsvc.catalogs import CATEGORIES, ROLES
 from graphsvc.cli_ciso_assistant import export_ciso_assistant, import_ciso_assistant
+from graphsvc.cli_common import (
+    LAW_VERSION_HELP,
+    STATE,
+    StoreOpt,
+    handle_errors,
+    parse_date,
+    service_for,
+    settings_for,
+    writable_service,
+)
 from graphsvc.cli_output import (
     FORMAT_HELP,
     CrosswalkFormat,
@@ -28,8 +34,7 @@ from graphsvc.cli_output import (
     write_output,
 )
 from graphsvc.cli_server import keys_app, serve
-from graphsvc.config import Settings, load_settings
-from graphsvc.errors import GraphSvcError, QueryParameterError
+from graphsvc.errors import QueryParameterError
 from graphsvc.results import to_json
 
 __all__ = ["app", "emit", "err", "out", "service_for", "settings_for", "writable_service", "write_output"]
@@ -83,7 +88,6 @@ export_app.command(
     "ciso-assistant", epilog=example("graphsvc export ciso-assistant --framework iso42001 -o iso42001.yaml")
 )(export_ciso_assistant)
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 #: The operator roles and system categories the catalogs define (graphsvc.catalogs), as choices.
 Role = StrEnum("Role", {r: r for r in ROLES})  # type: ignore[misc]
@@ -99,15 +103,10 @@ class AnnexISection(StrEnum):
     B = "B"
 
 
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="Data directory of a built store (GRAPHSVC_DATA_DIR); `graphsvc build` makes one."),
-]
 FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout, in any format.")
 ]
-_state: dict[str, Any] = {"debug": False, "config": None}
 
 
 @app.callback()
@@ -115,56 +114,8 @@ def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")] = False,
     config: Annotated[Path | None, typer.Option("--config", help="A graphsvc.toml settings file.")] = None,
 ) -> None:
-    _state["debug"] = debug
-    _state["config"] = config
-
-
-def handle_errors(fn: F) -> F:
-    """One place where a GraphSvcError becomes a red message and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except GraphSvcError as exc:
-            if _state["debug"]:
-                raise
-            err.print(f"[red]error:[/red] {escape(exc.message)}", markup=True, soft_wrap=True)
-            for extra in exc.errors[1:20]:
-                err.print(f"  {extra}", markup=False, soft_wrap=True)
-            if len(exc.errors) > 20:
-                err.print(f"  … and {len(exc.errors) - 20} more")
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def settings_for(store: Path | None = None, **overrides: Any) -> Settings:
-    if store is not None:
-        overrides["data_dir"] = str(store)
-    return load_settings(config_file=_state["config"], overrides=overrides)
-
-
-def service_for(store: Path | None = None, **overrides: Any) -> Any:
-    """A read-only service over a built store.
-
-    :raises StoreError: there is none at the configured place ("run graphsvc build first").
-    """
-    from graphsvc.service import GraphService
-
-    return GraphService.from_settings(settings_for(store, **overrides), build_if_missing=False)
-
-
-@contextlib.contextmanager
-def writable_service(store: Path | None) -> Iterator[Any]:
-    """A service over a built store opened for writing, closed (and its lock released) on exit."""
-    from graphsvc.service import GraphService
-
-    svc = GraphService.from_settings(settings_for(store), read_only=False, build_if_missing=False)
-    try:
-        yield svc
-    finally:
-        svc.store.close()
+    STATE["debug"] = debug
+    STATE["config"] = config
 
 
 def parse_params(params: list[str] | None) -> dict[str, str]:
@@ -429,23 +380,6 @@ def cover_cmd(
     )
 
 
-def _date(value: str | None) -> Any:
-    import datetime as dt
-
-    if not value:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise QueryParameterError(f"--as-of {value!r}: expected YYYY-MM-DD") from None
-
-
-#: The law layers of the shipped EU AI Act (mappings/catalogs/euaia-2024-1689/layers/); a test checks
-#: that this help names every layer in the built store.
-LAW_VERSION_HELP = (
-    "Law layer of the EU AI Act: in-force, adopted, amended or proposal-2025 (checked against the store). "
-    "Default in-force: the law in force on the --as-of date."
-)
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")]
 LawVersionOpt = Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP, metavar="LAYER")]
 
@@ -552,7 +486,7 @@ def applicable_cmd(
         },
         how="flag for",
     )
-    day = _date(as_of)
+    day = parse_date(as_of)
     layer = resolve_layer(svc, law_version or svc.settings.law_version, day)
     res = answer(
         svc,
@@ -685,7 +619,7 @@ def coverage_cmd(
     f = pick_format(fmt, output, Format)
     n_paths = paths or 1
     svc = service_for(store)
-    day = _date(as_of)
+    day = parse_date(as_of)
     opts = C.Options(
         as_of=day,
         layer=resolve_layer(svc, law_version or svc.settings.law_version, day),
@@ -833,7 +767,7 @@ def queries_show(name: Annotated[str, typer.Argument(help="The query's name (see
 
 
 # -- proposed mappings and their review (graphsvc/cli_review.py) ----------------------------
-from graphsvc import cli_review  # noqa: E402 (it imports this module inside its command bodies)
+from graphsvc import cli_review  # noqa: E402
 
 app.command("propose", epilog=example("graphsvc propose --controls contoso --to iso42001 --top 3"))(
     handle_errors(cli_review.propose_cmd)
@@ -844,7 +778,9 @@ app.command("review", epilog=example("graphsvc review --org contoso -o queue.csv
 import_app.command(
     "controls", epilog=example("graphsvc import controls contoso mappings/examples/contoso-controls.csv")
 )(handle_errors(cli_review.import_controls_cmd))
-from graphsvc import cli_plan  # noqa: E402, F401 (registers `graphsvc plan` on app: graphsvc/cli_plan.py)
+from graphsvc import cli_plan  # noqa: E402
+
+app.command("plan", epilog=cli_plan.EPILOG)(cli_plan.plan_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -38,7 +38,7 @@ def _handled(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from graphsvc.cli import handle_errors
+        from graphsvc.cli_common import handle_errors
 
         return handle_errors(fn)(*args, **kwargs)
 
@@ -66,8 +66,9 @@ def import_ciso_assistant(
     store: StoreOpt = None,
 ) -> None:
     """Import a CISO Assistant library: its framework as a catalog, its mapping set as a mapping set, all or nothing."""
-    from graphsvc.ciso_assistant import Options, import_library
-    from graphsvc.cli import emit, out, writable_service
+    from graphsvc.ciso_assistant import Options
+    from graphsvc.ciso_assistant.importer import import_library
+    from graphsvc.cli_common import emit, out, writable_service
 
     opts = Options(
         framework_id=framework_id,
@@ -110,7 +111,7 @@ def export_ciso_assistant(
 ) -> None:
     """Write a catalog (--framework) or a mapping set (--mapping-set) as a CISO Assistant library YAML."""
     from graphsvc.ciso_assistant import export_framework, export_mapping_set
-    from graphsvc.cli import service_for, write_output
+    from graphsvc.cli_common import service_for, write_output
     from graphsvc.errors import QueryParameterError
 
     if (framework is None) == (mapping_set is None):

@@ -1,8 +1,7 @@
 """``graphsvc plan``: what coverage leaves to an organisation, as actions (graphsvc.plan).
 
-The command follows the CLI's shape (flags → Settings → one call → format) and registers itself
-on :data:`graphsvc.cli.app` when graphsvc.cli imports this module (its last lines), so that the
-command lives here and graphsvc.cli carries a single line for it.
+The command follows the CLI's shape (flags → Settings → one call → format); graphsvc.cli registers
+it (with :data:`EPILOG`).
 """
 
 from __future__ import annotations
@@ -16,14 +15,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graphsvc.cli import LAW_VERSION_HELP, StoreOpt, _date, app, handle_errors, out, service_for, write_output
+from graphsvc.cli_common import LAW_VERSION_HELP, StoreOpt, handle_errors, out, parse_date, service_for, write_output
 from graphsvc.errors import QueryParameterError
 
 __all__ = ["FORMATS", "plan_cmd"]
 
 #: Every value ``--format`` takes.
 FORMATS = ("table", "csv", "json", "xlsx", "oscal")
-_EPILOG = (
+EPILOG = (
     "Example: graphsvc plan --system contoso/hr-screening --target euaia --from iso42001 --as-of 2026-11-23 "
     "-f xlsx -o plan.xlsx"
 )
@@ -151,7 +150,7 @@ def plan_cmd(
     for fw in sources or []:
         _choice("--from", fw, tuple(i for i in ids if i != target))
     kwargs: dict[str, Any] = {
-        "on": _date(as_of),
+        "on": parse_date(as_of),
         "law_version": law_version,
         "sources": sources,
         "depth": depth,
@@ -175,6 +174,3 @@ def plan_cmd(
         sys.stdout.write(data if isinstance(data, str) else "")
         return
     write_output(data, output)
-
-
-app.command("plan", epilog=_EPILOG)(plan_cmd)

@@ -55,7 +55,7 @@ def propose_cmd(
     A proposal is never stronger than intersects and is only a proposal until a person
     reviews it (graphsvc review).
     """
-    from graphsvc.cli import emit, out, service_for, writable_service, write_output
+    from graphsvc.cli_common import emit, out, service_for, writable_service, write_output
     from graphsvc.errors import QueryParameterError
     from graphsvc.proposals import proposal_rows, propose, sssom_tsv
     from graphsvc.review import queue, queue_proposals
@@ -104,7 +104,7 @@ def propose_cmd(
 def _emit_queue(rows: list[dict[str, Any]], fmt: str, output: Path | None) -> None:
     """The review queue: the table lists it; csv (the file to fill in for ``review --file``) and json
     carry every column, with an empty ``decision`` column first."""
-    from graphsvc.cli import emit
+    from graphsvc.cli_common import emit
 
     columns = [
         "id",
@@ -155,7 +155,7 @@ def review_cmd(
     Approved rows join the organisation's mapping set (with the reviewer and date, PROV-O) and
     coverage uses them from then on; rejected rows are kept and never proposed again.
     """
-    from graphsvc.cli import out, writable_service
+    from graphsvc.cli_common import out, writable_service
     from graphsvc.errors import QueryParameterError
     from graphsvc.review import queue, read_decisions, review
 
@@ -180,7 +180,7 @@ def review_cmd(
         with writable_service(store) as svc:
             _interactive(svc, org, reviewer)
         return
-    from graphsvc.cli import service_for
+    from graphsvc.cli_common import service_for
 
     f = pick_format(fmt, output, QueueFormat, default="csv" if output else "table")
     _emit_queue(queue(service_for(store), org, status=None if status is None else str(status.value)), f, output)
@@ -234,7 +234,7 @@ def import_controls_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Import an organisation's control catalog into its private graph, all or nothing."""
-    from graphsvc.cli import out, writable_service
+    from graphsvc.cli_common import out, writable_service
     from graphsvc.controls_import import import_controls
 
     with writable_service(store) as svc:

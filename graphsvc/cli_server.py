@@ -36,7 +36,7 @@ def _handled(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            from graphsvc.cli import handle_errors
+            from graphsvc.cli_common import handle_errors
         except ImportError:  # pragma: no cover - graphsvc.cli is part of the package
             return fn(*args, **kwargs)
         return handle_errors(fn)(*args, **kwargs)
@@ -58,7 +58,7 @@ KeyRole = StrEnum("KeyRole", {r: r for r in ROLES})  # type: ignore[misc]
 
 
 def _settings(store: Path | None = None, **overrides: Any) -> Any:
-    from graphsvc.cli import settings_for
+    from graphsvc.cli_common import settings_for
 
     return settings_for(store, **{k: v for k, v in overrides.items() if v is not None})
 

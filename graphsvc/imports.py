@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphsvc.aicm import aicm_graphs
 from graphsvc.build import (
     INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
@@ -175,20 +176,6 @@ def delete_org(svc: Any, org_id: str) -> ImportReport:
         elif dest.exists():
             dest.unlink()
     return ImportReport("org", org_id, {n: 0 for n in names})
-
-
-def aicm_graphs(
-    path: Path, catalogs: list[Any], version: str | None = None
-) -> tuple[str, dict[str, list[TripleTuple]]]:
-    """Read a licensed AICM copy and build its named graphs against the shipped catalogs."""
-    from graphsvc.aicm import import_graphs, read_aicm
-
-    imp = read_aicm(path, version)
-    by_short = {c.short_name: c for c in catalogs}
-    if "aicm" not in by_short:
-        raise DataLoadError(f"{path}: no AICM catalog is loaded to check the control IDs against")
-    targets = {k: by_short[k] for k in ("iso42001", "euaia") if k in by_short}
-    return imp.version, import_graphs(imp, by_short["aicm"], targets)
 
 
 def import_aicm(svc: Any, path: Path, version: str | None = None, *, keep: bool = True) -> ImportReport:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc import plan as P
 from graphsvc import plan_export as X
+from graphsvc.api_params import ERRORS, AsOf, Auth, Depth, LawVersion, Proposed, Target
 from graphsvc.coverage import resolve_system
 from graphsvc.errors import QueryParameterError
 from graphsvc.results import jsonable
@@ -159,7 +160,6 @@ def _org(org: str) -> str:
 
 def plan_router(state: Any) -> APIRouter:
     """The plan routes over the app's state (service, keys, caller views)."""
-    from graphsvc.api import ERRORS, AsOf, Auth, Depth, LawVersion, Proposed, Target
 
     router = APIRouter(tags=["plan"])
     From = Annotated[

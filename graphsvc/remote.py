@@ -82,7 +82,7 @@ from graphsvc.errors import ConfigError, QuerySyntaxError, QueryTimeout, StoreEr
 from graphsvc.store import _WHERE, Row, Term, TripleTuple, bind_values, ntriples_line
 
 if TYPE_CHECKING:
-    from graphsvc.build import Compiled
+    from graphsvc.compiled import Compiled
     from graphsvc.config import Settings
 
 __all__ = ["DIALECTS", "Dialect", "LoadReport", "RemoteStore", "load_compiled"]

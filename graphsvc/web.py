@@ -32,6 +32,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from graphsvc import coverage as C
+from graphsvc.api_params import ERRORS, Auth, CoverageArgs
 from graphsvc.catalogs import CATEGORIES, ROLES
 from graphsvc.config import Settings
 from graphsvc.errors import GraphSvcError, QueryParameterError
@@ -151,7 +152,6 @@ def web_router(settings: Settings) -> APIRouter:
     """
     # graphsvc.api imports this module; take what the routes share from it once both are loaded
     # (this module has no `from __future__ import annotations`, so FastAPI sees these types, not names)
-    from graphsvc.api import ERRORS, Auth, CoverageArgs
 
     router = APIRouter()
 

@@ -31,8 +31,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graphsvc import service as S
-from graphsvc.ciso_assistant import Options, export_framework, export_mapping_set, import_library, read_library
+from graphsvc.ciso_assistant import Options, export_framework, export_mapping_set, read_library
 from graphsvc.ciso_assistant.convert import RELATIONS, parse_annotation
+from graphsvc.ciso_assistant.importer import import_library
 from graphsvc.ciso_assistant.library import URN
 from graphsvc.config import Settings, load_settings
 from graphsvc.crosswalk import TRANSFER, compose

@@ -8,8 +8,11 @@ requirement URNs, relationship, strength_of_relationship, rationale, annotation)
 
 - :mod:`~graphsvc.ciso_assistant.library` reads and checks a library file (file:line errors);
 - :mod:`~graphsvc.ciso_assistant.convert` turns it into a catalog graph and mapping-set graphs;
-- :mod:`~graphsvc.ciso_assistant.store` imports it into a live store atomically and keeps it
-  for ``graphsvc build``;
+- :mod:`~graphsvc.ciso_assistant.kept` keeps imported files for ``graphsvc build`` and converts
+  one against the known catalogs;
+- :mod:`~graphsvc.ciso_assistant.importer` imports one into a live store atomically (it sits
+  above the build, so this package does not import it: use
+  ``from graphsvc.ciso_assistant.importer import import_library``);
 - :mod:`~graphsvc.ciso_assistant.export` writes graphsvc's catalogs and mapping sets back as
   library YAML (identifiers, titles and the project's own summaries only).
 
@@ -19,15 +22,13 @@ The field mapping, and what is lost each way, is in the README ("CISO Assistant 
 from __future__ import annotations
 
 from graphsvc.ciso_assistant.export import export_framework, export_mapping_set
+from graphsvc.ciso_assistant.kept import Options
 from graphsvc.ciso_assistant.library import Library, read_library
-from graphsvc.ciso_assistant.store import CaImportReport, Options, import_library
 
 __all__ = [
-    "CaImportReport",
     "Library",
     "Options",
     "export_framework",
     "export_mapping_set",
-    "import_library",
     "read_library",
 ]
