@@ -1,9 +1,55 @@
 """graphsvc: an RDF knowledge graph linking AI-governance requirements to each other and to
-an organisation's controls, evidence, certificates and AI systems."""
+an organisation's controls, evidence, certificates and AI systems.
 
-from graphsvc.config import Settings, load_settings
-from graphsvc.errors import GraphSvcError
+The names in ``__all__`` are the library's public surface; everything else is internal and may
+move. They load on first use (PEP 562), so ``import graphsvc`` stays cheap for the CLI::
+
+    import graphsvc
+
+    svc = graphsvc.GraphService.from_settings(graphsvc.load_settings())
+    opts = graphsvc.CoverageOptions(as_of=datetime.date.today(), layer="adopted")
+    answer = graphsvc.certificate_coverage(svc, "iso42001-m365-copilot", "euaia", opts)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["GraphSvcError", "Settings", "__version__", "load_settings"]
+#: public name -> "module:attribute" (never the name of a submodule: ``from graphsvc import plan``
+#: must keep giving the module)
+_PUBLIC = {
+    "Settings": "graphsvc.config:Settings",
+    "load_settings": "graphsvc.config:load_settings",
+    "GraphSvcError": "graphsvc.errors:GraphSvcError",
+    "GraphService": "graphsvc.service:GraphService",
+    "build_store": "graphsvc.build:build",
+    "crosswalk_links": "graphsvc.service:crosswalk",
+    "applicable": "graphsvc.applicability:applicable",
+    "CoverageOptions": "graphsvc.coverage:Options",
+    "certificate_coverage": "graphsvc.coverage:certificate_coverage",
+    "system_coverage": "graphsvc.coverage:system_coverage",
+    "org_coverage": "graphsvc.coverage:org_coverage",
+    "system_plan": "graphsvc.plan:plan",
+    "org_plan": "graphsvc.plan:org_plan",
+    "EmbeddedStore": "graphsvc.store:EmbeddedStore",
+    "create_app": "graphsvc.api:create_app",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    target = _PUBLIC.get(name)
+    if target is None:
+        raise AttributeError(f"module 'graphsvc' has no attribute {name!r}")
+    module, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})

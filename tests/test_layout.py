@@ -61,3 +61,39 @@ def test_the_store_layer_imports_nothing_above_it() -> None:
     for low in ("graphsvc.store", "graphsvc.unions", "graphsvc.remote", "graphsvc.security", "graphsvc.compiled"):
         reach = nx.descendants(graph, low)
         assert not reach & above, (low, sorted(reach & above))
+
+
+def test_the_public_surface_is_what_init_names_and_each_name_loads() -> None:
+    import graphsvc
+
+    public = set(graphsvc.__all__) - {"__version__"}
+    assert public == {
+        "Settings",
+        "load_settings",
+        "GraphSvcError",
+        "GraphService",
+        "build_store",
+        "crosswalk_links",
+        "applicable",
+        "CoverageOptions",
+        "certificate_coverage",
+        "system_coverage",
+        "org_coverage",
+        "system_plan",
+        "org_plan",
+        "EmbeddedStore",
+        "create_app",
+    }
+    for name in sorted(public):
+        value = getattr(graphsvc, name)
+        assert callable(value), name
+        assert value.__module__.startswith("graphsvc."), (name, value.__module__)
+    assert graphsvc.CoverageOptions.__name__ == "Options"
+    submodules = {p.stem for p in PACKAGE.glob("*.py")} | {p.name for p in PACKAGE.iterdir() if p.is_dir()}
+    assert not public & submodules  # `from graphsvc import plan` must stay the module
+    try:
+        graphsvc.not_public  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "not_public" in str(exc)
+    else:
+        raise AssertionError("an unknown name resolved")
