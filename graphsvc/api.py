@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -50,7 +50,6 @@ from graphsvc.api_params import (
 )
 from graphsvc.apidocs import install_docs
 from graphsvc.applicability import parse_facts
-from graphsvc.audit import record_write
 from graphsvc.conditions import ATTRIBUTES
 from graphsvc.config import Settings
 from graphsvc.errors import (
@@ -68,7 +67,6 @@ from graphsvc.head import HeadAsGet
 from graphsvc.keyverify import KeyAuth, KeyVerifier, principal_in
 from graphsvc.limits import CallerLimits
 from graphsvc.namespaces import GSD, compress, graph_iri
-from graphsvc.negotiation import GRAPH_ALIASES, GRAPH_TYPES, choose_media, negotiate
 from graphsvc.orgwrite import Writer, delete_org_document, write_org_document
 from graphsvc.plan_api import plan_router
 from graphsvc.results import jsonable
@@ -78,24 +76,15 @@ from graphsvc.security import (
     Principal,
     ScopedStore,
     principal_for,
-    readable,
 )
 from graphsvc.service import GraphService
-from graphsvc.service_description import service_description
+from graphsvc.sparql_api import TRUNCATED, sparql_router
 from graphsvc.sparql_endpoint import (
-    Job,
-    apply_update,
-    authorise_update,
-    check_query_text,
     make_executor,
-    prepare_query,
-    query_dataset,
 )
-from graphsvc.sparql_protocol import parse_request
 
 log = logging.getLogger("graphsvc.api")
 
-TRUNCATED = "X-Graphsvc-Truncated"
 _ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -1097,142 +1086,8 @@ def create_app(
     def query_unknown(name: str) -> None:
         raise QueryNotFound(f"no named query {name!r}; known: {', '.join(sorted(q.name for q in service.registry))}")
 
-    # -- SPARQL 1.1 Protocol ------------------------------------------------------------------------
-    sparql_responses: dict[int | str, dict[str, Any]] = {
-        200: {
-            "description": "Query results (SPARQL JSON/XML/CSV/TSV), an RDF graph (Turtle, N-Triples, JSON-LD, "
-            "RDF/XML), or the service description when no query is given.",
-            "content": {
-                m: {}
-                for m in (
-                    "application/sparql-results+json",
-                    "application/sparql-results+xml",
-                    "text/csv",
-                    "text/tab-separated-values",
-                    *GRAPH_TYPES,
-                )
-            },
-            "headers": {
-                TRUNCATED: {
-                    "description": "true when the result was cut at settings.result_cap",
-                    "schema": {"type": "string"},
-                }
-            },
-        },
-        204: {"description": "Update applied"},
-        **ERRORS,
-        406: {"model": ErrorBody, "description": "No acceptable result format"},
-        413: {"model": ErrorBody, "description": "Body too large"},
-        415: {"model": ErrorBody, "description": "POST body of another Content-Type"},
-        503: {"model": ErrorBody, "description": "The query ran past settings.query_timeout and was stopped"},
-    }
-
-    async def answer(request: Request, principal: Principal, method: str, body: bytes) -> Response:
-        req = parse_request(method, request.headers.get("content-type"), request.query_params.multi_items(), body)
-        fmt = req.formats
-        accept = request.headers.get("accept")
-        if req.update is not None:
-            if principal.is_anonymous:
-                raise AuthError("SPARQL updates need a writer or admin API key (Authorization: Bearer KEY)")
-
-            def do_update() -> None:
-                # parse and check outside the write lock; apply the canonical text that was checked
-                upd = authorise_update(
-                    principal, req.update or "", using=req.using_graphs, using_named=req.using_named_graphs
-                )
-                with state.write_lock:
-                    try:
-                        apply_update(service.store, upd.text, upd.info.writes)
-                    finally:
-                        state.after_write()
-                    record_write(settings.data_path, principal, "sparql update", upd.info.writes)
-
-            await run_in_threadpool(do_update)
-            return Response(status_code=204)
-        if req.query is None:
-            if method == "POST":
-                raise BadRequest("the request carries neither a query nor an update")
-            media = negotiate(accept, GRAPH_TYPES, GRAPH_ALIASES) if not fmt else choose_media("CONSTRUCT", None, fmt)
-            graphs = readable(principal, service.store.named_graphs())
-            endpoint = str(request.url.replace(query=""))
-            data = service_description(endpoint, graphs, media, updates=principal.may_write)
-            return Response(data, media_type=media, headers={"Vary": "Accept, Authorization"})
-        check_query_text(req.query)
-        prepared = (
-            prepare_query(req.query) if len(req.query) < 16384 else await run_in_threadpool(prepare_query, req.query)
-        )
-        media = choose_media(prepared.info.form, accept, fmt)
-        default, named = query_dataset(
-            principal,
-            prepared.info,
-            req.default_graphs,
-            req.named_graphs,
-            service.store.named_graphs(),
-            unions=getattr(service.store, "has_unions", False),
-        )
-        job = Job(
-            query=prepared.text,
-            media_type=media,
-            default_graph=tuple(default) if default is not None else None,
-            named_graphs=tuple(named) if named is not None else None,
-            cap=settings.result_cap,
-            timeout=settings.query_timeout,
-            byte_cap=settings.result_bytes,
-        )
-        async with state.limits.slot(principal.key_id):
-            result = await run_in_threadpool(state.executor.run, job)
-        headers = {"Vary": "Accept, Authorization", "Server-Timing": f"query;dur={result.seconds * 1000:.1f}"}
-        if result.truncated:
-            headers[TRUNCATED] = "true"
-        return Response(result.body, media_type=media, headers=headers)
-
-    @app.get("/sparql", tags=["sparql"], responses=sparql_responses, response_class=Response)
-    async def sparql_get(
-        request: Request,
-        query: Annotated[
-            str | None, Query(description="A SPARQL 1.1 query; without it, the service description.")
-        ] = None,
-        default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
-        named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
-        format: Annotated[
-            str | None, Query(description="json, xml, csv, tsv, turtle, ntriples, jsonld (overrides Accept).")
-        ] = None,
-        _: Auth = None,
-    ) -> Response:
-        """SPARQL 1.1 query by GET, with the caller's dataset; results by Accept."""
-        return await answer(request, state.principal(request), "GET", b"")
-
-    @app.post(
-        "/sparql",
-        tags=["sparql"],
-        responses=sparql_responses,
-        response_class=Response,
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/sparql-query": {"schema": {"type": "string"}},
-                    "application/sparql-update": {"schema": {"type": "string"}},
-                    "application/x-www-form-urlencoded": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "query": {"type": "string"},
-                                "update": {"type": "string"},
-                                "default-graph-uri": {"type": "string"},
-                                "named-graph-uri": {"type": "string"},
-                            },
-                        }
-                    },
-                },
-            }
-        },
-    )
-    async def sparql_post(request: Request, _: Auth = None) -> Response:
-        """SPARQL 1.1 query (POST form or direct) or update (writers and admins only)."""
-        principal = state.principal(request)
-        body = await request.body()
-        return await answer(request, principal, "POST", body)
+    # -- SPARQL 1.1 Protocol (graphsvc/sparql_api.py) -------------------------------------------------
+    app.include_router(sparql_router(state))
 
     # -- Graph Store Protocol (graphsvc/gsp_api.py) ---------------------------------------------------
     app.include_router(gsp_router(state))
