@@ -31,7 +31,7 @@ from typing import Any
 from graphsvc.errors import QueryParameterError
 from graphsvc.namespaces import expand
 from graphsvc.plan import Action, Plan, Suggestion
-from graphsvc.results import formula_like, jsonable, to_csv
+from graphsvc.results import fill_sheet, jsonable, to_csv
 
 __all__ = [
     "COLUMNS",
@@ -197,35 +197,10 @@ def _cell(value: Any) -> Any:
 
 
 def _sheet(wb: Any, title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     colours = {"gap": "FFC7CE", "partial": "FFEB9C", "residual": "DDEBF7"}
-    ws = wb.create_sheet(title=title)
-    ws.append(list(columns))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(row.get(c)) for c in columns])
-    for line in ws.iter_rows(min_row=2):
-        for cell in line:
-            if formula_like(cell.value):  # text, never a formula: notes and residual texts are data
-                cell.data_type = "s"
-                cell.quotePrefix = True
-            elif isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    if "kind" in columns:
-        idx = list(columns).index("kind") + 1
-        for r in range(2, ws.max_row + 1):
-            cell = ws.cell(row=r, column=idx)
-            fill = colours.get(str(cell.value))
-            if fill:
-                cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-    for i, c in enumerate(columns, start=1):
-        width = max([len(c)] + [min(len(str(_cell(row.get(c)))), 60) for row in rows[:200]])
-        ws.column_dimensions[get_column_letter(i)].width = width + 2
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
+    fill_sheet(
+        wb.create_sheet(title=title), columns, rows, cell=_cell, colour_column="kind", colours=colours, width_cap=60
+    )
 
 
 def plan_workbook(plan: Plan) -> bytes:

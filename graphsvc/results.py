@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from graphsvc.store import Row
@@ -118,6 +118,51 @@ def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
     return table
 
 
+def fill_sheet(
+    ws: Any,
+    cols: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    cell: Callable[[Any], Any] = _cell,
+    colour_column: str | None = None,
+    colours: Mapping[str, str] | None = None,
+    width_cap: int = 80,
+) -> None:
+    """Write a header row (bold, frozen, with an autofilter) and ``rows`` into a worksheet.
+
+    ``cell`` turns a value into what the cell holds (text by default); a value that looks like a
+    formula is a string cell with Excel's quote prefix, a date is shown as YYYY-MM-DD; cells of
+    ``colour_column`` are filled by ``colours``; column widths follow the first 200 rows.
+    """
+    from openpyxl.styles import Font, PatternFill
+
+    ws.append(list(cols))
+    for header in ws[1]:
+        header.font = Font(bold=True)
+    for row in rows:
+        ws.append([cell(row.get(c)) for c in cols])
+    for line in ws.iter_rows(min_row=2):
+        for c in line:
+            if formula_like(c.value):  # text, never a formula: whoever wrote it, it is data
+                c.data_type = "s"
+                c.quotePrefix = True
+            elif isinstance(c.value, dt.date):
+                c.number_format = "yyyy-mm-dd"
+    if colour_column in cols and colours:
+        idx = list(cols).index(colour_column) + 1
+        for r in range(2, ws.max_row + 1):
+            c = ws.cell(row=r, column=idx)
+            fill = colours.get(str(c.value))
+            if fill:
+                c.fill = PatternFill("solid", start_color=fill, end_color=fill)
+    for i, name in enumerate(cols, start=1):
+        width = max([len(name)] + [min(len(str(cell(row.get(name)))), width_cap) for row in rows[:200]])
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width + 2
+    ws.freeze_panes = "A2"  # the header row stays in view
+    if cols:
+        ws.auto_filter.ref = ws.dimensions  # and carries a filter on every column
+
+
 def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column: str | None = "status") -> bytes:
     """A workbook with one sheet per entry (its header row frozen, with an autofilter); status
     cells coloured (satisfied green …).
@@ -127,7 +172,6 @@ def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column:
     text other tenants wrote (a provider's customer responsibility in its customer's workbook).
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
 
     colours = {
         "satisfied": "C6EFCE",
@@ -142,31 +186,9 @@ def to_xlsx(sheets: Mapping[str, Sequence[Mapping[str, Any]]], *, status_column:
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():
-        ws = wb.create_sheet(title=name[:31])
-        cols = columns_of(rows)
-        ws.append(cols)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append([_cell(row.get(c)) for c in cols])
-        for line in ws.iter_rows():
-            for cell in line:
-                if formula_like(cell.value):  # text, never a formula: whoever wrote it, it is data
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
-        if status_column in cols:
-            idx = cols.index(status_column) + 1
-            for r in range(2, ws.max_row + 1):
-                cell = ws.cell(row=r, column=idx)
-                fill = colours.get(str(cell.value))
-                if fill:
-                    cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-        for i, c in enumerate(cols, start=1):
-            width = max([len(c)] + [min(len(_cell(row.get(c))), 80) for row in rows[:200]])
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width + 2
-        ws.freeze_panes = "A2"  # the header row stays in view
-        if cols:
-            ws.auto_filter.ref = ws.dimensions  # and carries a filter on every column
+        fill_sheet(
+            wb.create_sheet(title=name[:31]), columns_of(rows), rows, colour_column=status_column, colours=colours
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
