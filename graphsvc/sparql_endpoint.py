@@ -119,11 +119,11 @@ from graphsvc.security import (
     refuse_internal_writes,
     require_read,
     require_write,
+    tenant_default,
 )
 from graphsvc.sparql_guard import ALL_GRAPHS, Query, QueryInfo, Update, UpdateInfo, inspect_query, inspect_update
 from graphsvc.sparql_protocol import SparqlRequest as SparqlRequest  # re-exported
 from graphsvc.sparql_protocol import parse_request as parse_request  # re-exported
-from graphsvc.unions import tenant_default
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -36,7 +36,6 @@ from pyoxigraph import NamedNode, Quad
 
 from graphsvc.namespaces import PRIVATE_UNION, PUBLIC_UNION, UNION_PREFIX
 from graphsvc.security import DEFAULT_GRAPH, ORG_PREFIX, is_public_graph
-from graphsvc.security import tenant_default as tenant_default  # re-exported
 from graphsvc.sparql_guard import ALL_GRAPHS
 
 SCRATCH_PREFIX = UNION_PREFIX + "scratch/"
