@@ -78,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse the data and store of an earlier run of this size")
     args = ap.parse_args(argv)
 
-    from graphsvc.security import ANONYMOUS, KeyStore, Principal, readable
-    from graphsvc.sparql_endpoint import prepare_query, query_dataset
+    from graphsvc.http.keys import KeyStore
+    from graphsvc.http.sparql.endpoint import prepare_query, query_dataset
+    from graphsvc.store.tenancy import ANONYMOUS, Principal, readable
 
     base = Path(args.store_dir)
     built = build(args.size, base, reuse=args.reuse)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """A synthetic enterprise for graphsvc benchmarks, written straight to N-Quads, and its load.
 
-The data is in graphsvc's own model, exactly as :mod:`graphsvc.orgdata` would compile it
+The data is in graphsvc's own model, exactly as :mod:`graphsvc.sources.orgdata` would compile it
 from YAML: each organisation has a private graph ``gsg:org/<id>`` (customer-only controls,
 owners, evidence) and a published graph ``gsg:org/<id>/published`` (the organisation, its
 AI systems, certificates and attestations with scope, SoA exclusions and audits, the bodies
@@ -225,7 +225,7 @@ PURPOSES = (
 )
 
 
-# -- classification (the ontology's defined classes, as graphsvc.classify gets them from HermiT) ----
+# -- classification (the ontology's defined classes, as graphsvc.domain.classify gets them from HermiT) ----
 def categories(flags: dict[str, bool], area: str | None) -> list[str]:
     out = []
     if area and not flags["art63ExemptionClaimed"]:
@@ -250,7 +250,7 @@ def categories(flags: dict[str, bool], area: str | None) -> list[str]:
 def _axioms() -> dict[str, str]:
     from rdflib import Graph
 
-    from graphsvc.classify import defining_axioms
+    from graphsvc.domain.classify import defining_axioms
 
     return defining_axioms(Graph().parse(ROOT / "ontology" / "graphsvc.ttl", format="turtle"))
 
@@ -295,7 +295,7 @@ class Pools:
 
 
 def pools_from(compiled: Any) -> Pools:
-    from graphsvc.mappingsets import all_mappings
+    from graphsvc.sources.mappingsets import all_mappings
 
     mapped_iris = set()
     for m in all_mappings(compiled.mapping_sets):
@@ -740,7 +740,7 @@ def generate(out_dir: Path, size: str | int, *, seed: int = SEED, settings: Any 
     budget = target - len(quads)
     # one organisation publishes the certification and accreditation bodies every certificate names
     # (a body belongs to the organisation that defines it, gsd:body/ORG/ID, and certificates of other
-    # organisations name it as ORG/ID; see graphsvc.ownership and bench/README)
+    # organisations name it as ORG/ID; see graphsvc.sources.ownership and bench/README)
     reg = _i(f"{GSG}org/bench-bodies/published")
     gen.org("bench-bodies", "Register of certification and accreditation bodies (synthetic)", reg)
     gen.bodies(reg)
@@ -836,7 +836,7 @@ def load(gen_dir: Path, data_dir: Path, *, settings: Any = None) -> dict[str, An
     load, streaming the generated file. Returns triples, seconds, triples/s and memory."""
     from pyoxigraph import RdfFormat, Store, parse
 
-    from graphsvc.store import EmbeddedStore
+    from graphsvc.store.embedded import EmbeddedStore
 
     data_dir.mkdir(parents=True, exist_ok=True)
     link = data_dir / "store"

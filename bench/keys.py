@@ -33,7 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graphsvc.security import KeyStore  # noqa: E402
+from graphsvc.http.keys import KeyStore  # noqa: E402
 
 
 def free_port() -> int:
@@ -52,7 +52,7 @@ def start(data: Path, port: int) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
         "-m",
-        "graphsvc.cli_server",
+        "graphsvc.cli.server",
         "--store",
         str(data),
         "--port",

@@ -6,7 +6,7 @@
 
 For each shipped mapping set (read from disk, so the figures follow whatever sets the tree
 holds), the set's own graph and the derived (chained) mappings are dropped from a fresh
-in-memory store, and the lexical matcher of :mod:`graphsvc.proposals` proposes candidates for
+in-memory store, and the lexical matcher of :mod:`graphsvc.domain.proposals` proposes candidates for
 every requirement of the set's subject framework in its object framework, from titles and
 summaries alone. The proposals are then scored against the set's approved rows (no-counterpart
 records and ``not-related`` rows excluded), per subject that has at least one approved row:
@@ -104,7 +104,7 @@ def read_gold(path: Path) -> GoldSet:
 
 def measure(svc: Any, gs: GoldSet, *, top: int = 10) -> Score:
     """Propose for the set's subject framework and score against its approved rows."""
-    from graphsvc.proposals import Item, LexicalMatcher, framework_items
+    from graphsvc.domain.proposals import Item, LexicalMatcher, framework_items
 
     candidates = framework_items(svc, gs.object_fw)
     offered = {c.iri for c in candidates}

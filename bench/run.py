@@ -294,7 +294,7 @@ def open_service(data: Path) -> Any:
 
 
 def graphsvc_questions(svc: Any, anchors: dict[str, Any], as_of: dt.date) -> dict[str, Callable[[], Any]]:
-    from graphsvc.coverage import Options, certificate_coverage, org_coverage, system_coverage
+    from graphsvc.domain.coverage import Options, certificate_coverage, org_coverage, system_coverage
     from graphsvc.service import crosswalk
 
     opts = Options(as_of=as_of, layer="amended")
@@ -335,14 +335,14 @@ class Endpoint:
     def start(self) -> bool:
         import importlib.util
 
-        if importlib.util.find_spec("graphsvc.api") is None:
-            self.note = "graphsvc.api is not there: endpoint round trip skipped"
+        if importlib.util.find_spec("graphsvc.http.app") is None:
+            self.note = "graphsvc.http.app is not there: endpoint round trip skipped"
             return False
         # `graphsvc serve` first; else the app factory under uvicorn; else the ASGI app in-process
         serve = [sys.executable, "-m", "graphsvc", "serve", "--store", str(self.data), "--log-level", "warning"]
         launcher = (
             "import sys, uvicorn; from graphsvc.config import load_settings; from graphsvc.service import GraphService; "
-            "from graphsvc.api import create_app; "
+            "from graphsvc.http.app import create_app; "
             "st = load_settings(environ={}, overrides={'data_dir': sys.argv[1]}); "
             "svc = GraphService.from_settings(st, read_only=True, build_if_missing=False); "
             "uvicorn.run(create_app(svc, st), host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')"
@@ -351,7 +351,7 @@ class Endpoint:
         for how, cmd in (
             ("graphsvc serve", lambda port: [*serve, "--port", str(port)]),
             (
-                "uvicorn + graphsvc.api.create_app",
+                "uvicorn + graphsvc.http.app.create_app",
                 lambda port: [sys.executable, "-c", launcher, str(self.data), str(port)],
             ),
         ):
@@ -386,7 +386,7 @@ class Endpoint:
         import httpx
 
         try:
-            from graphsvc.api import create_app
+            from graphsvc.http.app import create_app
 
             app = create_app(self.svc, self.svc.settings)
             self.client = _AsgiClient(app)
@@ -469,7 +469,7 @@ class Virtuoso:
         """Replace the graphs of ``files`` in Virtuoso (skipped when a marker says they hold ``tag``)."""
         from pyoxigraph import NamedNode, RdfFormat, parse
 
-        from graphsvc.remote import RemoteStore
+        from graphsvc.store.remote import RemoteStore
 
         marker = "urn:graphsvc-bench:loaded"
         try:

@@ -1,5 +1,5 @@
 """``python -m graphsvc``."""
 
-from graphsvc.cli import app
+from graphsvc.cli.main import app
 
 app()

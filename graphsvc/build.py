@@ -18,15 +18,16 @@ from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, parse
 
-from graphsvc.catalogs import load_catalogs
 from graphsvc.compiled import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, Compiled
 from graphsvc.config import Settings
-from graphsvc.crosswalk import CrosswalkIndex
+from graphsvc.domain.crosswalk import CrosswalkIndex
 from graphsvc.errors import DataLoadError, ValidationError
-from graphsvc.layers import catalog_graphs
-from graphsvc.mappingsets import all_mappings, load_mapping_sets, mapping_triples, set_triples
-from graphsvc.orgdata import OrgData, org_paths, read_org
-from graphsvc.store import TripleTuple, write_fresh_store
+from graphsvc.sources.catalogs import load_catalogs
+from graphsvc.sources.layers import catalog_graphs
+from graphsvc.sources.mappingsets import all_mappings, load_mapping_sets, mapping_triples, set_triples
+from graphsvc.sources.orgdata import OrgData, org_paths, read_org
+from graphsvc.store.base import TripleTuple
+from graphsvc.store.embedded import write_fresh_store
 
 Progress = Callable[[str], None]
 
@@ -69,7 +70,7 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
     for ms in out.mapping_sets:
         out.graphs[ms.graph] = set_triples(ms)
         out.origins.update(ms.origins)
-    from graphsvc.ciso_assistant.kept import kept_sources
+    from graphsvc.sources.ciso_assistant.kept import kept_sources
 
     ca_catalogs, ca_sets = kept_sources(settings, out.catalogs)
     for cat in ca_catalogs:  # CISO Assistant libraries imported earlier (graphsvc import ciso-assistant)
@@ -84,7 +85,7 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
         out.origins.update(ca_set.mapping_set.origins)
     kept_aicm = settings.data_path / "imports" / "aicm"
     if kept_aicm.is_dir():
-        from graphsvc.aicm import aicm_graphs
+        from graphsvc.sources.aicm import aicm_graphs
 
         for path in sorted(kept_aicm.iterdir()):
             say(f"AICM import {path.name}")
@@ -102,7 +103,7 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
         for od in out.orgs:
             out.graphs.update(od.graphs())
             out.origins.update(od.origins)
-        from graphsvc.controls_import import kept_org_graphs
+        from graphsvc.sources.controls import kept_org_graphs
 
         out.graphs.update(kept_org_graphs(settings.data_path, out.orgs, known))  # control catalogs, reviews
     return out
@@ -144,7 +145,7 @@ def _to_rdflib(graphs: list[list[TripleTuple]]):  # type: ignore[no-untyped-def]
     """
     import rdflib
 
-    from graphsvc.store import BlankNode, Literal
+    from graphsvc.store.base import BlankNode, Literal
 
     nodes: dict[str, rdflib.URIRef] = {}
 
@@ -227,7 +228,7 @@ def derive(compiled: Compiled, settings: Settings, progress: Progress | None = N
 def classify_orgs(compiled: Compiled, settings: Settings) -> list[TripleTuple]:
     from pyoxigraph import BlankNode, Literal
 
-    from graphsvc.classify import classify_systems, inferred_triples
+    from graphsvc.domain.classify import classify_systems, inferred_triples
 
     systems = _to_rdflib([od.published for od in compiled.orgs])
     inferences = classify_systems(systems, settings.ontology_dir / "graphsvc.ttl")
@@ -282,7 +283,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     validate(compiled)
     derive(compiled, settings, say)
     if settings.store_url:
-        from graphsvc.remote import RemoteStore, load_compiled
+        from graphsvc.store.remote import RemoteStore, load_compiled
 
         say("loading the remote store")
         with RemoteStore.from_settings(settings) as remote:

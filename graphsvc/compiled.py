@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad
 
-from graphsvc.catalogs import Catalog
-from graphsvc.mappingsets import MappingSet
 from graphsvc.namespaces import graph_iri
-from graphsvc.orgdata import OrgData
-from graphsvc.store import TripleTuple
+from graphsvc.sources.catalogs import Catalog
+from graphsvc.sources.mappingsets import MappingSet
+from graphsvc.sources.orgdata import OrgData
+from graphsvc.store.base import TripleTuple
 
 __all__ = ["DERIVED_GRAPH", "INFERRED_GRAPH", "ONTOLOGY_GRAPH", "SHAPES_GRAPH", "Compiled"]
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphsvc.aicm import aicm_graphs
 from graphsvc.build import (
     INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
@@ -24,9 +23,10 @@ from graphsvc.build import (
     validate,
 )
 from graphsvc.errors import DataLoadError
-from graphsvc.orgdata import OrgData, read_org
-from graphsvc.ownership import check_published_subjects
-from graphsvc.store import TripleTuple
+from graphsvc.sources.aicm import aicm_graphs
+from graphsvc.sources.orgdata import OrgData, read_org
+from graphsvc.sources.ownership import check_published_subjects
+from graphsvc.store.base import TripleTuple
 
 
 @dataclass
@@ -160,7 +160,7 @@ def delete_org(svc: Any, org_id: str) -> ImportReport:
     names = [graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")]
     if not any(n in svc.store.named_graphs() for n in names):
         raise DataLoadError(f"organisation {org_id!r} is not in the store")
-    # and its imported control catalog and mapping set (graphsvc.controls_import, graphsvc.orgmappings)
+    # and its imported control catalog and mapping set (graphsvc.sources.controls, graphsvc.sources.orgmappings)
     parts = [graph_iri(f"org/{org_id}/controls"), graph_iri(f"org/{org_id}/mappings")]
     orgs = [o for o in loaded_orgs(svc) if o.org_id != org_id]
     inferred = classify_orgs(Compiled(orgs=orgs), svc.settings) if orgs else []
@@ -185,7 +185,7 @@ def import_aicm(svc: Any, path: Path, version: str | None = None, *, keep: bool 
     CSA's mapping columns become mapping sets (with CSA's gap verdict kept) that crosswalks and
     coverage use like any other. The file is kept so that ``graphsvc build`` imports it again.
     """
-    from graphsvc.catalogs import load_catalogs
+    from graphsvc.sources.catalogs import load_catalogs
 
     ver, graphs = aicm_graphs(path, load_catalogs(svc.settings.mappings_dir), version)
     svc.store.replace_graphs(graphs)

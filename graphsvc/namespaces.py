@@ -22,7 +22,7 @@ GSG = BASE + "graph/"
 FRAMEWORK = BASE + "framework/"
 #: The base IRI relative IRIs in SPARQL queries and updates resolve against (stated in the service description).
 GRAPHSVC_BASE_IRI = BASE + "base/"
-#: graphs the store maintains itself (graphsvc.unions): never a query's named graph, never written
+#: graphs the store maintains itself (graphsvc.store.unions): never a query's named graph, never written
 UNION_PREFIX = GSG + "union/"
 PUBLIC_UNION = UNION_PREFIX + "public"
 PRIVATE_UNION = UNION_PREFIX + "private"

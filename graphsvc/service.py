@@ -12,13 +12,14 @@ from typing import Any
 
 from graphsvc.build import BuildReport, build
 from graphsvc.config import Settings
-from graphsvc.crosswalk import CrosswalkIndex
+from graphsvc.domain.crosswalk import CrosswalkIndex
 from graphsvc.errors import QueryParameterError, StoreError, UnknownTerm
-from graphsvc.mappingsets import Mapping
 from graphsvc.namespaces import FRAMEWORK_PREFIXES, compress, expand, graph_iri
-from graphsvc.queries import QueryRegistry
-from graphsvc.results import plain_rows
-from graphsvc.store import EmbeddedStore, GraphStore
+from graphsvc.sources.mappingsets import Mapping
+from graphsvc.sources.queries import QueryRegistry
+from graphsvc.store.base import GraphStore
+from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.terms import plain_rows
 
 
 @dataclass
@@ -45,7 +46,7 @@ class GraphService:
         registry = QueryRegistry.from_dir(settings.queries_dir)
         if settings.store_url:
             from graphsvc.namespaces import graph_iri
-            from graphsvc.remote import RemoteStore
+            from graphsvc.store.remote import RemoteStore
 
             remote = RemoteStore.from_settings(settings)
             if not any(g.startswith(graph_iri("framework/")) for g in remote.named_graphs()):
@@ -188,7 +189,7 @@ class GraphService:
         """Every graph that belongs to no organisation."""
         cache = self.cache("reference_graphs")
         if "list" not in cache:
-            from graphsvc.coverage import reference_graphs
+            from graphsvc.domain.coverage import reference_graphs
 
             cache["list"] = reference_graphs(self)
         return cache["list"]
@@ -201,7 +202,7 @@ class GraphService:
         """Every graph but the organisations' private ones."""
         cache = self.cache("public_graphs")
         if "list" not in cache:
-            from graphsvc.coverage import public_graphs
+            from graphsvc.domain.coverage import public_graphs
 
             cache["list"] = public_graphs(self)
         return cache["list"]
@@ -396,13 +397,13 @@ def cover(svc: GraphService, source_fw: str, target_fw: str, budget: int = 12, d
 
 def reach(svc: GraphService, source_fw: str, target_fw: str) -> dict[str, Any]:
     """The reach report of the mapping sets from one framework into another."""
-    from graphsvc.reach import reach_report
+    from graphsvc.domain.reach import reach_report
 
     return reach_report(svc, source_fw, target_fw)
 
 
 def consistency(svc: GraphService) -> list[dict[str, Any]]:
     """Cross-set consistency findings, with the recorded explanations applied."""
-    from graphsvc.consistency import check, finding_rows, load_explanations
+    from graphsvc.domain.consistency import check, finding_rows, load_explanations
 
     return finding_rows(svc, check(svc, load_explanations(svc.settings.mappings_dir / "chains.yaml")))

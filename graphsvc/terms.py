@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
@@ -62,3 +63,8 @@ def py(term: NamedNode | Literal | BlankNode | None) -> Any:
             return float(term.value)
         return term.value
     return term.value
+
+
+def plain_rows(rows: Iterable[dict[str, NamedNode | Literal | BlankNode]]) -> list[dict[str, Any]]:
+    """SPARQL rows of RDF terms → rows of Python values."""
+    return [{k: py(v) for k, v in row.items()} for row in rows]

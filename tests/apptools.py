@@ -10,10 +10,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from graphsvc.api import create_app
 from graphsvc.config import Settings, load_settings
+from graphsvc.http.app import create_app
+from graphsvc.http.keys import KeyStore
 from graphsvc.namespaces import graph_iri
-from graphsvc.security import KeyStore
 from graphsvc.service import GraphService
 
 ACME, ACME_PUB, BETA = graph_iri("org/acme"), graph_iri("org/acme/published"), graph_iri("org/beta")

@@ -77,9 +77,9 @@ def app_over_copy(
     each (name, role, tenant) caller: ``{"client", "keys", "service", "settings"}``."""
     from fastapi.testclient import TestClient
 
-    from graphsvc.api import create_app
-    from graphsvc.security import KeyStore
-    from graphsvc.sparql_endpoint import ThreadExecutor
+    from graphsvc.http.app import create_app
+    from graphsvc.http.keys import KeyStore
+    from graphsvc.http.sparql.endpoint import ThreadExecutor
 
     shutil.copytree(built.store_path.resolve(), dest / "store-copy")
     (dest / "store").symlink_to("store-copy")

@@ -1,4 +1,4 @@
-"""The AICM importer (graphsvc.aicm) on synthetic fixtures shaped like CSA's downloads.
+"""The AICM importer (graphsvc.sources.aicm) on synthetic fixtures shaped like CSA's downloads.
 
 The fixtures in tests/data/aicm/ are written by tests/data/aicm/make_fixtures.py; variants
 (header variations, bad rows) are built here in tmp_path.
@@ -16,7 +16,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from graphsvc.aicm import (
+from graphsvc.errors import DataLoadError
+from graphsvc.namespaces import DCTERMS, FRAMEWORK_PREFIXES, GS, RDFS, SKOS, graph_iri
+from graphsvc.sources.aicm import (
     AicmImport,
     import_graphs,
     parse_eu_reference,
@@ -24,10 +26,9 @@ from graphsvc.aicm import (
     resolve_target,
     split_targets,
 )
-from graphsvc.catalogs import Catalog, load_catalog
-from graphsvc.errors import DataLoadError
-from graphsvc.namespaces import DCTERMS, FRAMEWORK_PREFIXES, GS, RDFS, SKOS, graph_iri
-from graphsvc.store import EmbeddedStore, TripleTuple
+from graphsvc.sources.catalogs import Catalog, load_catalog
+from graphsvc.store.base import TripleTuple
+from graphsvc.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "aicm"

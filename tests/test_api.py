@@ -32,13 +32,11 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from graphsvc.api import create_app
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import QueryRefused, QuerySyntaxError, QueryTimeout
-from graphsvc.namespaces import graph_iri
-from graphsvc.security import ANONYMOUS, KeyStore, Principal, can_read, can_write
-from graphsvc.service import GraphService
-from graphsvc.sparql_endpoint import (
+from graphsvc.http.app import create_app
+from graphsvc.http.keys import KeyStore
+from graphsvc.http.sparql.endpoint import (
     CSV,
     RESULTS_JSON,
     RESULTS_XML,
@@ -51,8 +49,11 @@ from graphsvc.sparql_endpoint import (
     negotiate,
     serialize_solutions,
 )
-from graphsvc.sparql_guard import inspect_query, inspect_update
-from graphsvc.store import EmbeddedStore
+from graphsvc.http.sparql.guard import inspect_query, inspect_update
+from graphsvc.namespaces import graph_iri
+from graphsvc.service import GraphService
+from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.store.tenancy import ANONYMOUS, Principal, can_read, can_write
 
 GS = "https://w3id.org/graphsvc/ontology#"
 MS_PRIVATE = graph_iri("org/microsoft")
@@ -148,7 +149,7 @@ def client(api_service: GraphService, api_settings: Settings, keys: dict[str, st
             (BETA, "beta_writer", "SECRET-BETA"),
             (ACME_PUB, "acme_writer", "public-acme"),
         ):
-            # (a published graph holds statements about its tenant's own resources only: graphsvc.ownership)
+            # (a published graph holds statements about its tenant's own resources only: graphsvc.sources.ownership)
             node = f"system/acme/{label}" if graph == ACME_PUB else f"note/{label}"
             ttl = f'<https://w3id.org/graphsvc/id/{node}> <http://www.w3.org/2000/01/rdf-schema#label> "{label}" .'
             r = c.put("/rdf-graphs", params={"graph": graph}, content=ttl, headers=auth(keys[key], "text/turtle"))
@@ -648,7 +649,7 @@ def test_update_permissions(client: TestClient, keys: dict[str, str]) -> None:
         update(client, f"DELETE WHERE {{ GRAPH <{ACME}> {{ ?s <urn:x:copied> ?o }} }}", keys["acme_writer"]).status_code
         == 204
     )
-    # a published graph is written only in forms whose triples are checked first (graphsvc.ownership)
+    # a published graph is written only in forms whose triples are checked first (graphsvc.sources.ownership)
     to_pub = f"INSERT {{ GRAPH <{ACME_PUB}> {{ ?s <urn:x:copied> ?o }} }} USING NAMED <{ACME}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert_error(update(client, to_pub, keys["acme_writer"]), 403, "query_refused")
     assert (
@@ -671,7 +672,7 @@ def test_update_permissions(client: TestClient, keys: dict[str, str]) -> None:
 # -- Graph Store Protocol ---------------------------------------------------------------------------------
 def test_graph_store_protocol(client: TestClient, keys: dict[str, str]) -> None:
     w, g = keys["acme_writer"], graph_iri("org/acme/published")
-    own = "https://w3id.org/graphsvc/id/system/acme/gsp"  # acme's own resource (graphsvc.ownership)
+    own = "https://w3id.org/graphsvc/id/system/acme/gsp"  # acme's own resource (graphsvc.sources.ownership)
     nt = f'<{own}> <urn:x:p> "one" .\n'
     r = client.put("/rdf-graphs", params={"graph": g}, content=nt, headers=auth(w, "application/n-triples"))
     assert r.status_code in {201, 204}
@@ -937,7 +938,7 @@ def test_org_routes(client: TestClient, keys: dict[str, str], api_settings: Sett
 
 # -- pages, limits, CORS, anonymous off, the error shape -----------------------------------------------------
 def test_pages(client: TestClient) -> None:
-    """The start page and the SPARQL editor are the styled pages of /ui/ (graphsvc.web)."""
+    """The start page and the SPARQL editor are the styled pages of /ui/ (graphsvc.http.pages)."""
     home = client.get("/", follow_redirects=False)
     assert home.status_code == 307 and home.headers["location"] == "ui/"
     assert client.head("/", follow_redirects=False).status_code == 307

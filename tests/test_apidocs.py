@@ -9,8 +9,8 @@ import pytest
 from apptools import app_client
 from fastapi.testclient import TestClient
 
-from graphsvc.apidocs import ASSETS, FILES, REDOC_LOGO, assets_dir
 from graphsvc.config import Settings
+from graphsvc.http.docs import ASSETS, FILES, REDOC_LOGO, assets_dir
 
 
 @pytest.fixture(scope="module")

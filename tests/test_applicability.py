@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from graphsvc.applicability import answer, applicable, parse_facts, system_profile, transitional_rules
-from graphsvc.catalog_rules import load_conditions
-from graphsvc.catalogs import CATEGORIES, ROLES, load_catalog
-from graphsvc.conditions import ANNEX_III_POINTS
 from graphsvc.config import PROJECT_ROOT
+from graphsvc.domain.applicability import answer, applicable, parse_facts, system_profile, transitional_rules
 from graphsvc.errors import DataLoadError, QueryParameterError, UnknownTerm
-from graphsvc.orgdata import compile_org
 from graphsvc.service import GraphService
+from graphsvc.sources.catalog_rules import load_conditions
+from graphsvc.sources.catalogs import CATEGORIES, ROLES, load_catalog
+from graphsvc.sources.conditions import ANNEX_III_POINTS
+from graphsvc.sources.orgdata import compile_org
 
 DAY = "2026-11-23"
 CATALOG = PROJECT_ROOT / "mappings" / "catalogs" / "euaia-2024-1689"
@@ -572,7 +572,7 @@ def test_missing_operator_obligations_are_in_the_catalog() -> None:
 
 def test_every_annex_iii_point_is_in_the_catalog() -> None:
     cat = {r.iri.rsplit("/", 1)[-1] for r in load_catalog(CATALOG).requirements}
-    from graphsvc.conditions import point_to_local
+    from graphsvc.sources.conditions import point_to_local
 
     assert {point_to_local(p) for p in ANNEX_III_POINTS} <= cat
 
@@ -647,7 +647,7 @@ systems:
     ],
 )
 def test_bad_system_attributes_name_file_line_and_field(tmp_path: Path, extra: str, message: str) -> None:
-    from graphsvc.orgdata import read_org
+    from graphsvc.sources.orgdata import read_org
 
     path = tmp_path / "acme.yaml"
     path.write_text(ORG.format(extra=extra), encoding="utf-8")
@@ -656,7 +656,7 @@ def test_bad_system_attributes_name_file_line_and_field(tmp_path: Path, extra: s
 
 
 def test_a_non_existent_annex_iii_point_names_file_line_and_field(tmp_path: Path) -> None:
-    from graphsvc.orgdata import read_org
+    from graphsvc.sources.orgdata import read_org
 
     path = tmp_path / "acme.yaml"
     path.write_text(ORG.format(extra="").replace("4(a)", "4(c)"), encoding="utf-8")

@@ -62,7 +62,7 @@ def test_generator_is_deterministic(tmp_path: Path, tiny: tuple[Path, Path, dict
 
 
 def test_generated_store_loads_and_answers_system_coverage(tiny: tuple[Path, Path, dict]) -> None:
-    from graphsvc.coverage import STATUSES, Options, system_coverage
+    from graphsvc.domain.coverage import STATUSES, Options, system_coverage
     from graphsvc.service import GraphService
 
     gen, data, m = tiny

@@ -188,7 +188,7 @@ def test_shape_violation_is_reported_with_source_position(writable: Settings, tm
 
 
 def test_an_organisation_cannot_attach_controls_or_certificates_to_anothers_system(tmp_path: Path) -> None:
-    from graphsvc.orgdata import read_org
+    from graphsvc.sources.orgdata import read_org
 
     base = "organisation: {id: mallory, name: Mallory}\nsystems:\n  - {id: s, name: S, intended_purpose: p, roles: [provider]}\n"
     ctl = tmp_path / "ctl.yaml"

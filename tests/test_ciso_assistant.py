@@ -1,4 +1,4 @@
-"""CISO Assistant libraries in and out (graphsvc.ciso_assistant).
+"""CISO Assistant libraries in and out (graphsvc.sources.ciso_assistant).
 
 The fixtures in tests/data/ciso_assistant/ are written for these tests in CISO Assistant's
 library format (as its repository documents it and its loader, backend/library/utils.py,
@@ -31,15 +31,15 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graphsvc import service as S
-from graphsvc.ciso_assistant import Options, export_framework, export_mapping_set, read_library
-from graphsvc.ciso_assistant.convert import RELATIONS, parse_annotation
-from graphsvc.ciso_assistant.importer import import_library
-from graphsvc.ciso_assistant.library import URN
 from graphsvc.config import Settings, load_settings
-from graphsvc.crosswalk import TRANSFER, compose
+from graphsvc.domain.crosswalk import TRANSFER, compose
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import GS, graph_iri
 from graphsvc.service import GraphService
+from graphsvc.sources.ciso_assistant import Options, export_framework, export_mapping_set, read_library
+from graphsvc.sources.ciso_assistant.convert import RELATIONS, parse_annotation
+from graphsvc.sources.ciso_assistant.importer import import_library
+from graphsvc.sources.ciso_assistant.library import URN
 
 DATA = Path(__file__).parent / "data" / "ciso_assistant"
 FRAMEWORK_FILE = DATA / "iso27001-2022-mini.yaml"
@@ -397,8 +397,8 @@ evidence:
 
 
 def test_coverage_follows_the_imported_set_in_its_direction(svc: Any, tmp_path: Path) -> None:
-    from graphsvc.coverage import Options as CoverageOptions
-    from graphsvc.coverage import system_coverage
+    from graphsvc.domain.coverage import Options as CoverageOptions
+    from graphsvc.domain.coverage import system_coverage
     from graphsvc.imports import delete_org, import_org
 
     import_org(svc, write(tmp_path, ORG, "catest.yaml"), keep=False)
@@ -564,7 +564,7 @@ def test_a_rebuild_imports_the_kept_files_again(svc: Any, ca_settings: Settings,
 
 
 def test_cli_import_and_export(ca_settings: Settings, svc: Any, tmp_path: Path) -> None:
-    from graphsvc.cli import app
+    from graphsvc.cli.main import app
 
     svc.store.close()  # the CLI opens the store for writing itself
     try:
@@ -593,8 +593,8 @@ def test_cli_import_and_export(ca_settings: Settings, svc: Any, tmp_path: Path) 
 
 @pytest.fixture(scope="module")
 def api(svc: Any, ca_settings: Settings) -> Any:
-    from graphsvc.api import create_app
-    from graphsvc.security import KeyStore
+    from graphsvc.http.app import create_app
+    from graphsvc.http.keys import KeyStore
 
     ks = KeyStore(ca_settings.data_path / "keys.json")
     tokens = {

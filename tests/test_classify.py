@@ -11,7 +11,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
-from graphsvc.classify import (
+from graphsvc.domain.classify import (
     ACTIVITY,
     BOOLEAN_FACTS,
     Inference,

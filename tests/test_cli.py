@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graphsvc.cli import app
+from graphsvc.cli.main import app
 from graphsvc.config import Settings
 
 runner = CliRunner()

@@ -16,7 +16,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from graphsvc.cli import app
+from graphsvc.cli.main import app
 from graphsvc.config import Settings
 
 runner = CliRunner()
@@ -290,6 +290,7 @@ def test_coverage_help_lists_statuses_and_default_layer() -> None:
 
 
 def test_status_constants_match_the_domain() -> None:
-    from graphsvc import cli_output, coverage
+    from graphsvc.cli import output as cli_output
+    from graphsvc.domain import coverage
 
     assert set(cli_output.STATUSES) == set(coverage.STATUSES)

@@ -20,8 +20,8 @@ import pytest
 from test_server_live import Server, free_port
 
 from graphsvc.config import Settings
+from graphsvc.http.keys import KeyStore
 from graphsvc.namespaces import graph_iri
-from graphsvc.security import KeyStore
 
 pytestmark = pytest.mark.slow
 
@@ -190,7 +190,7 @@ def test_every_listed_result_format_over_http(server: Server) -> None:
     import rdflib
     from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 
-    from graphsvc.service_description import RESULT_FORMATS
+    from graphsvc.http.sparql.service_description import RESULT_FORMATS
 
     sd = rdflib.Graph().parse(data=httpx.get(server.sparql, headers={"Accept": "text/turtle"}).text, format="turtle")
     listed = {

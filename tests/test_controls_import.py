@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from graphsvc.config import Settings, load_settings
-from graphsvc.controls_import import controls_graph, import_controls, read_controls
 from graphsvc.errors import DataLoadError
 from graphsvc.service import GraphService
+from graphsvc.sources.controls import controls_graph, import_controls, read_controls
 
 HEADER = "id,title,description,owner,applies_to,implements\n"
 

@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 from graphsvc.config import PROJECT_ROOT, load_settings
-from graphsvc.coverage import Options, certificate_coverage, org_coverage, system_coverage
-from graphsvc.decisions import gap_reason
+from graphsvc.domain.coverage import Options, certificate_coverage, org_coverage, system_coverage
 from graphsvc.service import GraphService
+from graphsvc.sources.decisions import gap_reason
 
 DATA = Path(__file__).parent / "data" / "coverage"
 DAY = dt.date(2026, 11, 23)
@@ -326,7 +326,7 @@ def test_system_coverage_counts_the_attestation_path(svc: GraphService) -> None:
 def test_check_finds_a_chain_into_a_no_counterpart_decision(svc: GraphService, tmp_path: Path) -> None:
     """A.6.2.4 = MEASURE 2.5 ⊇ 15(1) derives A.6.2.4 ⊇ 15(1); nc.sssom.tsv says ISO has nothing
     for 15(1). A.5.2 ⊆ MAP 1.1 ⊇ 9(1) derives nothing, so it is not reported."""
-    from graphsvc.consistency import check, load_explanations
+    from graphsvc.domain.consistency import check, load_explanations
 
     found = {
         (f.kind, svc.notation_of(f.source), svc.notation_of(f.via), svc.notation_of(f.target), f.relation)
@@ -344,7 +344,7 @@ def test_check_finds_a_chain_into_a_no_counterpart_decision(svc: GraphService, t
 
 
 def test_chain_explanation_file_needs_every_field(tmp_path: Path) -> None:
-    from graphsvc.consistency import load_explanations
+    from graphsvc.domain.consistency import load_explanations
     from graphsvc.errors import DataLoadError
 
     chains = tmp_path / "chains.yaml"
@@ -354,7 +354,7 @@ def test_chain_explanation_file_needs_every_field(tmp_path: Path) -> None:
 
 
 def test_reach_report_counts_mapped_decided_and_nothing(svc: GraphService) -> None:
-    from graphsvc.reach import reach_report
+    from graphsvc.domain.reach import reach_report
 
     rep = reach_report(svc, "iso42001", "euaia")
     groups = {g["group"]: g for g in rep["groups"]}

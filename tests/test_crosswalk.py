@@ -6,8 +6,8 @@ from itertools import combinations, product
 
 import pytest
 
-from graphsvc.crosswalk import COMPOSE, CrosswalkIndex, compose, inverse
-from graphsvc.mappingsets import Mapping
+from graphsvc.domain.crosswalk import COMPOSE, CrosswalkIndex, compose, inverse
+from graphsvc.sources.mappingsets import Mapping
 
 RELS = ("equal", "subset", "superset", "intersects", "not-related")
 UNIVERSE = range(4)

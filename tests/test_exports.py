@@ -17,15 +17,15 @@ from typing import Any
 
 import pytest
 
-from graphsvc import exports
 from graphsvc.config import PROJECT_ROOT
-from graphsvc.crosswalk import inverse
-from graphsvc.decisions import between
+from graphsvc.domain.crosswalk import inverse
 from graphsvc.errors import QueryParameterError
-from graphsvc.mappingsets import PREDICATE_FOR, parse_sssom, set_triples
+from graphsvc.exports import crosswalk as exports
 from graphsvc.namespaces import FRAMEWORK, compress, expand
 from graphsvc.service import crosswalk, crosswalk_matrix
-from graphsvc.store import EmbeddedStore
+from graphsvc.sources.decisions import between
+from graphsvc.sources.mappingsets import PREDICATE_FOR, parse_sssom, set_triples
+from graphsvc.store.embedded import EmbeddedStore
 from tests.conftest import oscal_schema_errors
 
 FRAMEWORK_OF_NAMESPACE = {

@@ -15,7 +15,7 @@ from pyoxigraph import RdfFormat, parse
 from starlette.routing import Mount, Route
 
 from graphsvc.config import Settings
-from graphsvc.graph_store import CREATED_PREFIX, parse_graph_body
+from graphsvc.http.sparql.graph_store import CREATED_PREFIX, parse_graph_body
 
 NT = '<https://w3id.org/graphsvc/id/system/acme/gsp-test> <urn:g:p> "one" .\n'
 
@@ -172,7 +172,7 @@ def test_5_5_multipart_form_data_post_merges_every_part(client: TestClient, keys
         ("graph3", "c.ttl", b'_:x <urn:m:p> "file upload" .', "application/octet-stream"),
     )
     w = keys["acme_writer"]
-    # acme's private graph: a published graph holds no blank-node subjects (graphsvc.ownership)
+    # acme's private graph: a published graph holds no blank-node subjects (graphsvc.sources.ownership)
     r = client.post("/rdf-graphs", params={"graph": ACME}, content=body, headers=bearer(w, ctype))
     assert r.status_code == 204, r.text
     lines = [t for t in triples_of(client, ACME, keys["acme_reader"]) if "urn:m:p" in t]

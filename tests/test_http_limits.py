@@ -34,7 +34,7 @@ def live(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     shutil.copytree(built_settings.store_path.resolve(), data / "store-copy")
     (data / "store").symlink_to("store-copy")
     port, log = _free_port(), data / "server.log"
-    cmd = [sys.executable, "-m", "graphsvc.cli_server", "--store", str(data), "--port", str(port)]
+    cmd = [sys.executable, "-m", "graphsvc.cli.server", "--store", str(data), "--port", str(port)]
     cmd += ["--query-workers", "1", "--log-level", "info"]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -11,11 +11,11 @@ import pytest
 from apptools import app_client, bearer, error_of
 from fastapi.testclient import TestClient
 
-from graphsvc import security
+from graphsvc.http import keys as key_file
 from graphsvc.config import Settings
 from graphsvc.errors import AuthError
-from graphsvc.keyverify import BURST, FailureThrottle
-from graphsvc.security import KeyStore
+from graphsvc.http.keys import KeyStore
+from graphsvc.http.keyverify import BURST, FailureThrottle
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +73,13 @@ def test_the_cache_of_verified_keys_is_bounded(tmp_path: Path) -> None:
 def test_scrypt_runs_outside_the_event_loop(env: tuple[TestClient, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     client, keys = env
     threads: list[str] = []
-    real = security._hash
+    real = key_file._hash
 
     def spy(*args: Any) -> bytes:
         threads.append(threading.current_thread().name)
         return real(*args)
 
-    monkeypatch.setattr(security, "_hash", spy)
+    monkeypatch.setattr(key_file, "_hash", spy)
     c = from_address(client, "127.0.0.11")
     assert c.get("/frameworks", headers=bearer(wrong(keys["acme_reader"]))).status_code == 401
     assert threads and all(name.startswith("graphsvc-keys") for name in threads), threads
@@ -90,14 +90,14 @@ def test_a_wrong_key_being_hashed_holds_up_no_other_caller(
 ) -> None:
     client, keys = env
     entered, release = threading.Event(), threading.Event()
-    real = security._hash
+    real = key_file._hash
 
     def stuck(*args: Any) -> bytes:
         entered.set()
         release.wait(30)
         return real(*args)
 
-    monkeypatch.setattr(security, "_hash", stuck)
+    monkeypatch.setattr(key_file, "_hash", stuck)
     slow = from_address(client, "127.0.0.12")
     result: dict[str, int] = {}
     t = threading.Thread(
@@ -159,9 +159,9 @@ def test_many_addresses_failing_share_one_budget(tmp_path: Path, monkeypatch: py
     import asyncio
 
     from graphsvc.errors import TooManyRequests
-    from graphsvc.keyverify import SHARED_BURST, KeyVerifier
+    from graphsvc.http.keyverify import SHARED_BURST, KeyVerifier
 
-    monkeypatch.setattr(security, "SCRYPT", {"n": 2**4, "r": 8, "p": 1})  # cheap keys for this test
+    monkeypatch.setattr(key_file, "SCRYPT", {"n": 2**4, "r": 8, "p": 1})  # cheap keys for this test
     ks = KeyStore(tmp_path / "keys.json")
     _, token = ks.create("reader", tenant="acme")
     frozen = FailureThrottle(clock=lambda: 0.0)

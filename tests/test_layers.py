@@ -19,13 +19,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from graphsvc.applicability import applicable
-from graphsvc.cli import app
+from graphsvc.cli.main import app
 from graphsvc.config import PROJECT_ROOT, Settings
-from graphsvc.coverage import Options, system_coverage
+from graphsvc.domain.applicability import applicable
+from graphsvc.domain.coverage import Options, system_coverage
 from graphsvc.errors import DataLoadError, UnknownTerm
-from graphsvc.layers import describe_layer, load_layer, load_layers, resolve_layer
 from graphsvc.service import GraphService
+from graphsvc.sources.layers import describe_layer, load_layer, load_layers, resolve_layer
 
 D = dt.date.fromisoformat
 LAYERS = PROJECT_ROOT / "mappings" / "catalogs" / "euaia-2024-1689" / "layers"
@@ -190,7 +190,7 @@ def test_art_4a_is_a_permission_in_the_amended_layer_only(service: GraphService)
 def test_art_10_5_repealed_as_amended(service: GraphService) -> None:
     """Art. 10(5) (a permission to process special-category data for bias correction, not a duty,
     so never an obligation row) is deleted by the amending act: it exists as adopted only."""
-    from graphsvc.layers import hidden_requirements
+    from graphsvc.sources.layers import hidden_requirements
 
     art10_5 = "https://w3id.org/graphsvc/req/euaia-2024-1689/art10.5"
     assert art10_5 not in hidden_requirements(service, "adopted")
@@ -202,7 +202,7 @@ def test_art_10_5_repealed_as_amended(service: GraphService) -> None:
 def test_art_6_3_registration_retained_as_amended_dropped_as_proposed(service: GraphService) -> None:
     """Art. 49(2) (registration of an Annex III system assessed as not high-risk under Art. 6(3)) is
     kept by the adopted act; the Commission had proposed dropping it."""
-    from graphsvc.layers import hidden_requirements
+    from graphsvc.sources.layers import hidden_requirements
 
     art49_2 = "https://w3id.org/graphsvc/req/euaia-2024-1689/art49.2"
     assert art49_2 not in hidden_requirements(service, "amended")
@@ -278,7 +278,7 @@ def test_cli_coverage_header_names_layer_and_status(built_settings: Settings) ->
 
 
 def test_api_answers_carry_the_law_layer(service: GraphService, built_settings: Settings) -> None:
-    from graphsvc.api import create_app
+    from graphsvc.http.app import create_app
 
     with TestClient(create_app(service, built_settings)) as c:
         r = c.get("/applicable", params={"role": "provider", "category": "transparency", "as_of": "2026-09-01"})
@@ -374,7 +374,7 @@ def test_bad_layer_file_names_file_line_and_field(tmp_path: Path, text: str, pie
     ],
 )
 def test_layer_changes_are_checked_against_the_catalog(tmp_path: Path, extra: str, pieces: list[str]) -> None:
-    from graphsvc.catalogs import load_catalog
+    from graphsvc.sources.catalogs import load_catalog
 
     cat_dir = tmp_path / "euaia"
     shutil.copytree(LAYERS.parent, cat_dir)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from graphsvc.errors import DataLoadError
-from graphsvc.mappingsets import parse_sssom, set_triples
 from graphsvc.namespaces import FRAMEWORK, GS
-from graphsvc.store import EmbeddedStore
+from graphsvc.sources.mappingsets import parse_sssom, set_triples
+from graphsvc.store.embedded import EmbeddedStore
 
 ISO = "https://w3id.org/graphsvc/req/iso42001-2023/"
 EU = "https://w3id.org/graphsvc/req/euaia-2024-1689/"

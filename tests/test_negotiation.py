@@ -1,11 +1,11 @@
-"""Content negotiation (graphsvc.negotiation): Accept, format= read by query form, ASK never CSV/TSV."""
+"""Content negotiation (graphsvc.http.sparql.negotiation): Accept, format= read by query form, ASK never CSV/TSV."""
 
 from __future__ import annotations
 
 import pytest
 
 from graphsvc.errors import BadRequest, NotAcceptable
-from graphsvc.negotiation import (
+from graphsvc.http.sparql.negotiation import (
     CSV,
     JSONLD,
     NTRIPLES,

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from graphsvc.config import PROJECT_ROOT
-from graphsvc.mappingsets import containment_problems, parse_sssom
+from graphsvc.sources.mappingsets import containment_problems, parse_sssom
 
 SSSOM_DIR = PROJECT_ROOT / "mappings" / "sssom"
 CATALOGS = PROJECT_ROOT / "mappings" / "catalogs"
@@ -40,7 +40,7 @@ def catalog(name: str) -> list[dict[str, str]]:
 
 
 def euaia_obligations() -> dict[str, dict[str, str]]:
-    """Catalog items that bind a role: what coverage reports on (graphsvc.catalogs marks them Obligation)."""
+    """Catalog items that bind a role: what coverage reports on (graphsvc.sources.catalogs marks them Obligation)."""
     out = {r["id"]: r for r in catalog("euaia-2024-1689") if r["roles"].strip()}
     for layer in sorted((CATALOGS / "euaia-2024-1689" / "layers").glob("*.yaml")):  # items a law layer adds
         for a in yaml.safe_load(layer.read_text(encoding="utf-8")).get("add", []):

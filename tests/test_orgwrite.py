@@ -1,4 +1,4 @@
-"""Organisation writes over HTTP (graphsvc.orgwrite, graphsvc.imports) and the audit log (issue 18,
+"""Organisation writes over HTTP (graphsvc.http.org_routes, graphsvc.imports) and the audit log (issue 18,
 F9 and F11): the slow part of an import runs outside the write lock and is linear in the length of
 a literal; a bad document is a 400 naming body:LINE and the field, never a 5xx; every write leaves
 an audit record without secrets."""
@@ -97,8 +97,8 @@ def test_a_lone_surrogate_read_by_the_pure_python_loader_is_refused(
     """Without libyaml, PyYAML turns "\\ud800" into a lone surrogate; the reader refuses it by line and field."""
     import yaml
 
-    from graphsvc import yamlfiles
     from graphsvc.errors import DataLoadError
+    from graphsvc.sources import yamlfiles
 
     class PureLoader(yaml.SafeLoader):
         pass
@@ -188,7 +188,7 @@ def test_a_megabyte_description_is_imported_without_rdflibs_ntriples_reader(
 
 # -- the audit log ---------------------------------------------------------------------------------------
 def test_every_write_leaves_an_audit_record_without_secrets(parts: dict[str, Any]) -> None:
-    from graphsvc.audit import read_audit
+    from graphsvc.http.audit import read_audit
 
     client, keys, settings = parts["client"], parts["keys"], parts["settings"]
     start = len(read_audit(settings.data_path))

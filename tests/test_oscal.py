@@ -19,9 +19,9 @@ from graphsvc.build import compile_sources
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import GSD, graph_iri
-from graphsvc.orgdata import compile_org
-from graphsvc.oscal import CatalogIndex, framework_of_href, id_key, import_oscal, oscal_to_org
 from graphsvc.service import GraphService
+from graphsvc.sources.orgdata import compile_org
+from graphsvc.sources.oscal import CatalogIndex, framework_of_href, id_key, import_oscal, oscal_to_org
 from tests.conftest import oscal_schema_errors
 
 DATA = Path(__file__).parent / "data" / "oscal"
@@ -288,8 +288,8 @@ def test_import_is_atomic_and_kept_for_the_next_build(
 
 
 def test_kept_yaml_round_trips(catalogs: CatalogIndex, tmp_path: Path) -> None:
-    from graphsvc.orgdata import read_org
-    from graphsvc.oscal import to_yaml
+    from graphsvc.sources.orgdata import read_org
+    from graphsvc.sources.oscal import to_yaml
 
     data = oscal_to_org(SSP, catalogs=catalogs)
     path = tmp_path / "exampleai.yaml"

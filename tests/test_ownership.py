@@ -19,7 +19,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from graphsvc.config import PROJECT_ROOT, Settings
 from graphsvc.errors import Forbidden
 from graphsvc.namespaces import GS, GSD, graph_iri
-from graphsvc.orgdata import read_org
+from graphsvc.sources.orgdata import read_org
 
 MS_CERT = GSD + "certificate/microsoft/iso42001-m365-copilot"
 CONTOSO_PUB = graph_iri("org/contoso/published")
@@ -60,7 +60,7 @@ def ms_certificates(client: TestClient, token: str | None = None) -> list[dict[s
 
 # -- the rule itself ---------------------------------------------------------------------------------------
 def test_owner_of_reads_the_organisation_from_the_iri() -> None:
-    from graphsvc.ownership import owner_of
+    from graphsvc.sources.ownership import owner_of
 
     assert owner_of(MS_CERT + "/exclusion/0") == "microsoft"
     assert owner_of(GSD + "org/contoso") == "contoso"
@@ -71,7 +71,7 @@ def test_owner_of_reads_the_organisation_from_the_iri() -> None:
 
 
 def test_a_published_graph_refuses_statements_about_others_resources() -> None:
-    from graphsvc.ownership import check_graph_subjects, check_published_subjects
+    from graphsvc.sources.ownership import check_graph_subjects, check_published_subjects
 
     label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     until = NamedNode(GS + "validUntil")
@@ -92,7 +92,7 @@ def test_a_published_graph_refuses_statements_about_others_resources() -> None:
 
 
 def test_bodies_are_namespaced_by_the_organisation_that_defines_them(tmp_path: Path) -> None:
-    from graphsvc.ownership import check_published_subjects, owner_of
+    from graphsvc.sources.ownership import check_published_subjects, owner_of
 
     od = read_org(EXAMPLES / "microsoft.yaml")
     published = {(s.value, p.value, o.value) for s, p, o in od.published}

@@ -1,4 +1,4 @@
-"""The plan (graphsvc.plan): what coverage leaves to an organisation, as actions.
+"""The plan (graphsvc.domain.plan): what coverage leaves to an organisation, as actions.
 
 Checked against coverage's and the greedy cover's own answers on the shipped example data
 (mappings/examples/contoso.yaml records five actions), not against hard-coded counts alone.
@@ -18,15 +18,15 @@ import pytest
 from conftest import app_over_copy
 from typer.testing import CliRunner
 
-from graphsvc import coverage as C
-from graphsvc import plan as P
-from graphsvc import plan_export as X
-from graphsvc.applicability import answer
 from graphsvc.config import Settings, load_settings
+from graphsvc.domain import coverage as C
+from graphsvc.domain import plan as P
+from graphsvc.domain.applicability import answer
 from graphsvc.errors import DataLoadError
-from graphsvc.layers import resolve_layer
+from graphsvc.exports import plan as X
 from graphsvc.namespaces import expand, graph_iri
 from graphsvc.service import GraphService
+from graphsvc.sources.layers import resolve_layer
 
 DAY = dt.date(2026, 11, 23)  # the date the example data is written around (mappings/examples/contoso.yaml)
 HR = "contoso/hr-screening"
@@ -458,7 +458,7 @@ runner = CliRunner()
 
 
 def _cli(settings: Settings, *args: str) -> Any:
-    from graphsvc.cli import app
+    from graphsvc.cli.main import app
 
     return runner.invoke(app, ["plan", *args, "--store", settings.data_dir])
 

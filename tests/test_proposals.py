@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from graphsvc.config import PROJECT_ROOT
+from graphsvc.domain.proposals import Item, LexicalMatcher, fold, proposal_id, propose, sssom_tsv
 from graphsvc.errors import QueryParameterError, UnknownTerm
-from graphsvc.proposals import Item, LexicalMatcher, fold, proposal_id, propose, sssom_tsv
 
 TARGETS = [
     Item(
@@ -123,8 +123,8 @@ def test_imported_licensed_text_is_read_by_the_matcher(built_settings: Any, tmp_
     import shutil
 
     from graphsvc.config import load_settings
+    from graphsvc.domain.proposals import framework_items
     from graphsvc.imports import import_aicm
-    from graphsvc.proposals import framework_items
     from graphsvc.service import GraphService
 
     shutil.copytree(built_settings.data_path, tmp_path / "data", symlinks=True)

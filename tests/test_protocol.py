@@ -20,8 +20,8 @@ from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 
 from graphsvc.config import Settings
 from graphsvc.errors import BadRequest, UnsupportedMediaType
+from graphsvc.http.sparql.protocol import parse_request
 from graphsvc.namespaces import GRAPHSVC_BASE_IRI
-from graphsvc.sparql_protocol import parse_request
 
 RESULTS_JSON = "application/sparql-results+json"
 FRAMEWORK_IDS = "SELECT ?id WHERE { ?f <https://w3id.org/graphsvc/ontology#shortName> ?id } ORDER BY ?id"
@@ -342,7 +342,7 @@ def test_sd_2_the_endpoint_without_a_query_describes_itself_in_each_rdf_format(c
 def test_sd_every_result_format_listed_is_served(client: TestClient) -> None:
     import rdflib
 
-    from graphsvc.service_description import RESULT_FORMATS
+    from graphsvc.http.sparql.service_description import RESULT_FORMATS
 
     listed = {str(o) for o in description(client).objects(None, rdflib.URIRef(SD_NS + "resultFormat"))}
     media = {iri: m for m, iri in RESULT_FORMATS.items()}
@@ -359,7 +359,7 @@ def test_sd_every_input_format_listed_is_accepted_by_the_graph_store(client: Tes
     import rdflib
     from pyoxigraph import Literal, NamedNode, Triple, serialize
 
-    from graphsvc.service_description import INPUT_FORMATS
+    from graphsvc.http.sparql.service_description import INPUT_FORMATS
 
     listed = {str(o) for o in description(client).objects(None, rdflib.URIRef(SD_NS + "inputFormat"))}
     assert listed == set(INPUT_FORMATS.values())

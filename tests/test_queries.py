@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from graphsvc.errors import QueryNotFound, QueryParameterError, QuerySyntaxError
-from graphsvc.queries import QueryRegistry, parse_query_file
 from graphsvc.service import GraphService
+from graphsvc.sources.queries import QueryRegistry, parse_query_file
 
 QUERIES = Path(__file__).parent.parent / "queries"
 

@@ -9,7 +9,7 @@ answers from Virtuoso against the embedded store's.
   errors, authentication, chunking) is also tested without any engine, over a mock transport.
 * Tests that use Virtuoso hold an exclusive file lock while they run, so that pytest-xdist
   workers sharing the one instance never see each other's half-done writes (Virtuoso's
-  writes are not isolated; see graphsvc/remote.py).
+  writes are not isolated; see graphsvc/store/remote.py).
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutio
 
 from graphsvc.config import PROJECT_ROOT, Settings, load_settings
 from graphsvc.errors import QuerySyntaxError, QueryTimeout, StoreError
-from graphsvc.queries import QueryRegistry
-from graphsvc.remote import DIALECTS, EMPTY_GRAPH, RemoteStore, _chunks, load_compiled
-from graphsvc.results import plain_rows
 from graphsvc.service import GraphService
-from graphsvc.store import EmbeddedStore
+from graphsvc.sources.queries import QueryRegistry
+from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.store.remote import DIALECTS, EMPTY_GRAPH, RemoteStore, _chunks, load_compiled
+from graphsvc.terms import plain_rows
 
 ENV = ("GRAPHSVC_TEST_VIRTUOSO_URL", "GRAPHSVC_TEST_VIRTUOSO_USER", "GRAPHSVC_TEST_VIRTUOSO_PASSWORD")
 NO_VIRTUOSO = (
@@ -413,7 +413,7 @@ def test_frameworks_and_catalog_match(services: Any, virtuoso_lock: None) -> Non
 
 @pytest.mark.slow
 def test_applicability_matches(services: Any, virtuoso_lock: None) -> None:
-    from graphsvc.applicability import applicable
+    from graphsvc.domain.applicability import applicable
 
     e, r = both(
         services, lambda s: applicable(s, ["deployer"], ["high-risk-annex-iii"], dt.date(2026, 8, 2), "adopted")
@@ -457,7 +457,7 @@ def row_key(row: dict[str, Any]) -> str:
     not (PROJECT_ROOT / "mappings" / "examples" / "contoso.yaml").exists(), reason="no example organisations shipped"
 )
 def test_system_coverage_matches(services: Any, virtuoso_lock: None) -> None:
-    from graphsvc.coverage import Options, system_coverage
+    from graphsvc.domain.coverage import Options, system_coverage
 
     opts = Options(as_of=dt.date(2026, 11, 23), layer="amended")
     e, r = both(services, lambda s: system_coverage(s, "contoso/hr-screening", "euaia", opts))

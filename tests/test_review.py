@@ -19,10 +19,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from graphsvc import coverage as C
-from graphsvc.cli import app
+from graphsvc.cli.main import app
 from graphsvc.config import PROJECT_ROOT, Settings, load_settings
-from graphsvc.security import KeyStore
+from graphsvc.domain import coverage as C
+from graphsvc.http.keys import KeyStore
 from graphsvc.service import GraphService
 
 # the tests tell one story on one store (import, review, rebuild): one xdist worker runs them in order
@@ -163,7 +163,7 @@ def test_interactive_review(settings: Settings) -> None:
 
 @pytest.fixture
 def api(settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    from graphsvc.api import create_app
+    from graphsvc.http.app import create_app
 
     ks = KeyStore(settings.data_path / "keys.json")
     keys = {
@@ -267,7 +267,7 @@ def test_a_rebuild_keeps_the_catalog_and_the_decisions(settings: Settings) -> No
 
 def test_an_organisations_catalog_and_mapping_set_are_its_private_graphs() -> None:
     from graphsvc.namespaces import graph_iri
-    from graphsvc.security import ANONYMOUS, Principal, can_read, can_write
+    from graphsvc.store.tenancy import ANONYMOUS, Principal, can_read, can_write
 
     writer, other = Principal("k", "writer", "contoso"), Principal("k", "writer", "acme")
     for part in ("controls", "mappings"):

@@ -72,7 +72,7 @@ def test_the_providers_formula_is_quoted_in_the_customers_csv(exported: dict[str
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_every_formula_start_is_written_as_text(start: str) -> None:
-    from graphsvc.results import to_csv, to_xlsx
+    from graphsvc.exports.results import to_csv, to_xlsx
 
     value = start + "1+2"
     wb = load_workbook(io.BytesIO(to_xlsx({"S": [{"a": value, "n": -5}]})))

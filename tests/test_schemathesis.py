@@ -20,9 +20,9 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error, response_schema_conformance  # noqa: E402
 
-from graphsvc.api import create_app  # noqa: E402
 from graphsvc.config import Settings, load_settings  # noqa: E402
-from graphsvc.security import KeyStore  # noqa: E402
+from graphsvc.http.app import create_app  # noqa: E402
+from graphsvc.http.keys import KeyStore  # noqa: E402
 from graphsvc.service import GraphService  # noqa: E402
 
 pytestmark = pytest.mark.slow

@@ -26,8 +26,8 @@ import httpx
 import pytest
 
 from graphsvc.config import Settings
+from graphsvc.http.keys import KeyStore
 from graphsvc.namespaces import graph_iri
-from graphsvc.security import KeyStore
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +99,7 @@ class Server:
         cmd = [
             sys.executable,
             "-m",
-            "graphsvc.cli_server",
+            "graphsvc.cli.server",
             "--store",
             str(self.data),
             "--port",

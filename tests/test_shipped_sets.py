@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from graphsvc import coverage as C
 from graphsvc.config import PROJECT_ROOT
-from graphsvc.consistency import check
-from graphsvc.mappingsets import containment_problems, parse_sssom
-from graphsvc.reach import reach_report
+from graphsvc.domain import coverage as C
+from graphsvc.domain.consistency import check
+from graphsvc.domain.reach import reach_report
+from graphsvc.sources.mappingsets import containment_problems, parse_sssom
 
 pytestmark = pytest.mark.shipped
 
@@ -170,7 +170,7 @@ def test_no_chain_contradicts_a_row_and_iso_chains_are_confirmed(service: Any) -
 def test_coverage_workbook_shows_the_gap_kind(service: Any, tmp_path: Any) -> None:
     import openpyxl
 
-    from graphsvc.workbook import coverage_workbook
+    from graphsvc.exports.workbook import coverage_workbook
 
     result = C.certificate_coverage(service, "iso42001-m365-copilot", "euaia", C.Options(as_of=ON, layer="adopted"))
     path = tmp_path / "coverage.xlsx"

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from graphsvc.api import create_app
 from graphsvc.config import Settings
 from graphsvc.errors import GraphSvcError
+from graphsvc.http.app import create_app
+from graphsvc.http.keys import KeyStore
+from graphsvc.http.sparql.endpoint import Job, ProcessExecutor
 from graphsvc.namespaces import graph_iri
-from graphsvc.security import KeyStore
 from graphsvc.service import GraphService
-from graphsvc.sparql_endpoint import Job, ProcessExecutor
 from tests.test_api import assert_error, auth, copy_store
 from tests.test_sparql_fuzz import Canary
 
@@ -290,7 +290,7 @@ def test_a_query_worker_cannot_connect_anywhere_even_past_the_guard(env: dict[st
     """Sent straight to a worker, bypassing the guard, a SERVICE query still reaches nobody."""
     executor = env["client"].app.state.gs.executor
     if not isinstance(executor, ProcessExecutor) or not executor.network_isolated():
-        pytest.skip("network namespaces are not available on this machine (graphsvc.netns)")
+        pytest.skip("network namespaces are not available on this machine (graphsvc.http.netns)")
     assert env["client"].get("/health").json()["workers_offline"] is True
     job = Job(query=f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}", media_type=JSON, timeout=5)
     with pytest.raises(GraphSvcError):
@@ -327,7 +327,7 @@ def test_f6_a_published_graph_is_not_written_from_a_pattern(env: dict[str, Any],
 
 
 def test_sparql_writes_are_audited(env: dict[str, Any]) -> None:
-    from graphsvc.audit import read_audit
+    from graphsvc.http.audit import read_audit
 
     data_dir = env["client"].app.state.gs.settings.data_path
     assert update(env, f"INSERT DATA {{ GRAPH <{CONTOSO}> {{ <urn:audit> <urn:p> 1 }} }}").status_code == 204

@@ -25,9 +25,9 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, QueryTriples, Store
 
 from graphsvc.errors import GraphSvcError
+from graphsvc.http.sparql.endpoint import authorise_update, prepare_query, query_dataset
 from graphsvc.namespaces import PREFIXES
-from graphsvc.security import ANONYMOUS, Principal, can_read, can_write
-from graphsvc.sparql_endpoint import authorise_update, prepare_query, query_dataset
+from graphsvc.store.tenancy import ANONYMOUS, Principal, can_read, can_write
 
 G = "https://w3id.org/graphsvc/graph/"
 OWN, OWN_PUB = G + "org/contoso", G + "org/contoso/published"

@@ -1,4 +1,4 @@
-"""The union graphs the store keeps (graphsvc.unions): always equal to the union of the graphs
+"""The union graphs the store keeps (graphsvc.store.unions): always equal to the union of the graphs
 they stand for, after every kind of write, in the same transaction; invisible as named graphs;
 never written by anyone; the private one readable by an admin only."""
 
@@ -14,11 +14,11 @@ from apptools import ACME, ACME_PUB, BETA, app_client, bearer, error_of
 from fastapi.testclient import TestClient
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
-from graphsvc import unions
 from graphsvc.config import Settings
 from graphsvc.namespaces import PRIVATE_UNION, PUBLIC_UNION, graph_iri
-from graphsvc.security import is_public_graph
-from graphsvc.store import EmbeddedStore
+from graphsvc.store import unions
+from graphsvc.store.embedded import EmbeddedStore
+from graphsvc.store.tenancy import is_public_graph
 
 CATALOG, LAYER = graph_iri("framework/x"), graph_iri("layer/y")
 BETA_PUB = graph_iri("org/beta/published")
@@ -276,7 +276,7 @@ def test_a_tenants_write_reaches_the_unions_in_the_same_request(env: tuple[TestC
 
 
 def test_a_scoped_view_reads_through_the_public_union_and_its_own_graphs_only() -> None:
-    from graphsvc.security import Principal, ScopedStore
+    from graphsvc.store.tenancy import Principal, ScopedStore
 
     s = EmbeddedStore.in_memory()
     shared = "<urn:t:1> <urn:t:p> <urn:t:shared>"

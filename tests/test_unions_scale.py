@@ -13,11 +13,12 @@ import pytest
 from apptools import bearer
 from fastapi.testclient import TestClient
 
-from graphsvc.api import create_app
 from graphsvc.config import PROJECT_ROOT, load_settings
+from graphsvc.http.app import create_app
+from graphsvc.http.keys import KeyStore
 from graphsvc.namespaces import PRIVATE_UNION, PUBLIC_UNION
-from graphsvc.security import KeyStore, Principal, can_read, is_public_graph
 from graphsvc.service import GraphService
+from graphsvc.store.tenancy import Principal, can_read, is_public_graph
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 

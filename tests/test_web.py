@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 from graphsvc.config import PROJECT_ROOT, Settings
-from graphsvc.security import KeyStore
+from graphsvc.http.keys import KeyStore
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FLAGS = [
@@ -117,7 +117,9 @@ def live(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
                 raise RuntimeError(f"graphsvc serve did not start: {log.read_text()}")
             time.sleep(0.2)
         r = httpx.get(url + "/ui/", timeout=10)
-        assert r.status_code == 200, "the web pages are not served: create_app must include graphsvc.web.web_router"
+        assert r.status_code == 200, (
+            "the web pages are not served: create_app must include graphsvc.http.pages.web_router"
+        )
         # verified once, a good key passes even after the refused keys of a test slowed this client down
         for who in ("contoso", "microsoft"):
             r = httpx.get(url + "/frameworks", headers={"Authorization": f"Bearer {keys[who]}"}, timeout=30)
@@ -200,13 +202,13 @@ def tab(ctx: Any, live: Live, key: str | None = None) -> Iterator[Page]:
 # -- the router in-process (fast) ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def client(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The app of graphsvc.api.create_app with the web router, over a private copy of the store."""
+    """The app of graphsvc.http.app.create_app with the web router, over a private copy of the store."""
     from fastapi.testclient import TestClient
 
-    from graphsvc.api import create_app
     from graphsvc.config import load_settings
+    from graphsvc.http.app import create_app
+    from graphsvc.http.pages import web_router
     from graphsvc.service import GraphService
-    from graphsvc.web import web_router
 
     data = tmp_path_factory.mktemp("webapp")
     shutil.copytree(built_settings.store_path.resolve(), data / "store")
@@ -240,7 +242,7 @@ def test_pages_and_assets_are_served_from_the_package(client: Any) -> None:
 
 
 def test_plotly_comes_from_the_installed_package(client: Any) -> None:
-    from graphsvc.web import plotly_js_path
+    from graphsvc.http.pages import plotly_js_path
 
     path = plotly_js_path()
     assert path is not None and path.parts[-3:] == ("plotly", "package_data", "plotly.min.js")
@@ -425,7 +427,7 @@ def _coverage_page(t: Page) -> Any:
 def test_coverage_grid_shows_the_api_statuses(browser_context: Any, live: Live) -> None:
     api = live.get(f"/coverage/system/{SYSTEM}", "contoso", **COVERAGE_QUERY)
     expected = {r["curie"]: r["status"] for r in api["requirements"]}
-    from graphsvc.coverage import STATUSES
+    from graphsvc.domain.coverage import STATUSES
 
     assert {"satisfied", "partial", "gap", "not-applicable"} <= set(expected.values()) <= set(STATUSES)
     with tab(browser_context, live, live.keys["contoso"]) as t:

@@ -21,9 +21,9 @@ import pytest
 from test_web import Live, _free_port, _need_browser, browser_context, tab  # noqa: F401 (fixture)
 from typer.testing import CliRunner
 
-from graphsvc.cli import app
+from graphsvc.cli.main import app
 from graphsvc.config import PROJECT_ROOT, Settings
-from graphsvc.security import KeyStore
+from graphsvc.http.keys import KeyStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.shipped]
 

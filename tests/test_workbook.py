@@ -1,4 +1,4 @@
-"""The auditor's workbook (graphsvc/workbook.py) and the CSV rows of a coverage answer, without a store."""
+"""The auditor's workbook (graphsvc/exports/workbook.py) and the CSV rows of a coverage answer, without a store."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from graphsvc.coverage import coverage_rows
-from graphsvc.workbook import SHEET_NAME_LIMIT, coverage_workbook, sheet_name
+from graphsvc.domain.coverage import coverage_rows
+from graphsvc.exports.workbook import SHEET_NAME_LIMIT, coverage_workbook, sheet_name
 
 FORBIDDEN = set("[]:*?/\\")
 

@@ -1,0 +1,465 @@
+"""A plan (:mod:`graphsvc.domain.plan`) as rows, CSV, an xlsx workbook and OSCAL Plan of Action and Milestones.
+
+* :func:`plan_rows`: one flat row per action, shared by the CLI table, CSV and the workbook.
+  The first column (``system``) is never empty, so a spreadsheet sorts and filters on it.
+* :func:`plan_csv`: those rows as CSV (cells a spreadsheet would evaluate are escaped).
+* :func:`plan_workbook`: a ``Summary`` sheet, one sheet per system named from its short label
+  (the system's id, at most 31 characters, none of ``[]:*?/\\``, unique without regard to case
+  as Excel requires), and a ``Suggestions`` sheet with one row per mapping hop; every sheet has
+  an autofilter over its table and a frozen header row.
+* :func:`plan_poam`: an OSCAL 1.2 ``plan-of-action-and-milestones`` (JSON-ready dict). Each
+  action is a ``poam-item`` with its ``risk`` (status from the organisation's action status,
+  deadline from the due date, the organisation's planned remediation with a milestone on the
+  due date, and one ``recommendation`` remediation per suggestion carrying its mapping rows) and
+  the coverage ``observation`` it rests on. Owners become parties with the ``action-owner`` role.
+  UUIDs are version-5 UUIDs of the subjects' IRIs, so the same plan gives the same document after
+  any rebuild; ``last-modified`` is the plan's date (midnight UTC), not the time of export.
+  compliance-trestle's model (``trestle.oscal.poam.Model``) reads the result; tests check it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from graphsvc.domain.plan import Action, Plan, Suggestion
+from graphsvc.errors import QueryParameterError
+from graphsvc.exports.results import fill_sheet, jsonable, to_csv
+from graphsvc.namespaces import expand
+
+__all__ = [
+    "COLUMNS",
+    "FORMATS",
+    "OSCAL_VERSION",
+    "plan_csv",
+    "plan_poam",
+    "plan_rows",
+    "plan_workbook",
+    "render",
+    "sheet_name",
+    "suggestion_rows",
+]
+
+OSCAL_VERSION = "1.2.1"  # the newest OSCAL version compliance-trestle 5.x reads, as graphsvc.exports
+PROP_NS = "https://w3id.org/graphsvc/ontology"
+#: Columns of a plan row, in order; ``system`` first and always filled.
+COLUMNS = (
+    "system",
+    "requirement",
+    "notation",
+    "title",
+    "group",
+    "kind",
+    "coverage",
+    "would_be",
+    "binds_from",
+    "due",
+    "overdue",
+    "status",
+    "owner",
+    "notes",
+    "suggestions",
+    "justification",
+    "residual",
+    "why",
+    "action",
+)
+#: The formats :func:`render` writes (the CLI adds ``table``).
+FORMATS = ("csv", "json", "xlsx", "oscal")
+#: The organisation's action status → OSCAL risk status.
+RISK_STATUS = {"open": "open", "in-progress": "remediating", "done": "closed", "risk-accepted": "deviation-approved"}
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_RESERVED = {"history"}  # Excel reserves this sheet name
+
+
+# -- rows -------------------------------------------------------------------------------------------
+def _set_name(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _suggestion_text(s: Suggestion) -> str:
+    rank = f"rank {s.rank}" if s.rank is not None else "adds nothing new"
+    return f"{s.framework} {s.notation} ({s.relation}, strength {s.strength}, {s.transfer}; {rank})"
+
+
+def _justification_text(s: Suggestion) -> str:
+    hops = " → ".join(
+        f"{m.subject} {m.relation} {m.object} (strength {m.strength}, {_set_name(m.set)}; {m.source})"
+        for m in s.mappings
+    )
+    return f"{s.framework} {s.notation}: {hops}"
+
+
+def plan_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per action, with the columns of :data:`COLUMNS`."""
+    out = []
+    for a in plan.actions():
+        out.append(
+            {
+                "system": a.system.removeprefix("gsd:system/"),
+                "requirement": a.requirement,
+                "notation": a.notation,
+                "title": a.title,
+                "group": a.group,
+                "kind": a.kind,
+                "coverage": a.coverage,
+                "would_be": a.would_be,
+                "binds_from": a.binds_from,
+                "due": a.due,
+                "overdue": a.overdue,
+                "status": a.status,
+                "owner": a.owner,
+                "notes": a.notes,
+                "suggestions": "; ".join(_suggestion_text(s) for s in a.suggestions),
+                "justification": " | ".join(_justification_text(s) for s in a.suggestions),
+                "residual": "; ".join(a.residual),
+                "why": a.why,
+                "action": a.id,
+            }
+        )
+    return out
+
+
+def suggestion_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per (action, suggestion, mapping hop): the long form of the justification."""
+    out = []
+    for a in plan.actions():
+        for i, s in enumerate(a.suggestions, 1):
+            for h, m in enumerate(s.mappings, 1):
+                out.append(
+                    {
+                        "system": a.system.removeprefix("gsd:system/"),
+                        "requirement": a.requirement,
+                        "notation": a.notation,
+                        "suggestion": i,
+                        "framework": s.framework,
+                        "implement": s.notation,
+                        "implement_title": s.title,
+                        "rank": s.rank,
+                        "transfer": s.transfer,
+                        "link_relation": s.relation,
+                        "link_strength": s.strength,
+                        "hop": h,
+                        "subject": m.subject,
+                        "relation": m.relation,
+                        "object": m.object,
+                        "strength": m.strength,
+                        "mapping_status": m.status,
+                        "set": _set_name(m.set),
+                        "source": m.source,
+                        "comment": m.comment,
+                    }
+                )
+    return out
+
+
+def plan_csv(plan: Plan) -> str:
+    return to_csv(plan_rows(plan), COLUMNS)
+
+
+# -- xlsx -------------------------------------------------------------------------------------------
+def sheet_name(label: str, taken: set[str]) -> str:
+    """A sheet name Excel accepts, from a short label: at most 31 characters, none of
+    ``[]:*?/\\``, not starting or ending with ``'``, and unique (Excel ignores case); adds it to
+    ``taken`` (lower case).
+
+    >>> taken = set()
+    >>> sheet_name("hr-screening", taken), sheet_name("HR-screening", taken)
+    ('hr-screening', 'HR-screening 2')
+    >>> sheet_name("a/b: [c]?" + "x" * 40, set())
+    'a b c xxxxxxxxxxxxxxxxxxxxxxxxx'
+    """
+    base = " ".join(_FORBIDDEN.sub(" ", label).split()).strip("'").strip()[:31].strip() or "Sheet"
+    if base.lower() in _RESERVED:
+        base += " 1"
+    out, i = base, 2
+    while out.lower() in taken:
+        suffix = f" {i}"
+        out, i = base[: 31 - len(suffix)].rstrip() + suffix, i + 1
+    taken.add(out.lower())
+    return out
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | dt.date):
+        return value
+    return str(value)
+
+
+def _sheet(wb: Any, title: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    colours = {"gap": "FFC7CE", "partial": "FFEB9C", "residual": "DDEBF7"}
+    fill_sheet(
+        wb.create_sheet(title=title), columns, rows, cell=_cell, colour_column="kind", colours=colours, width_cap=60
+    )
+
+
+def plan_workbook(plan: Plan) -> bytes:
+    """The plan as xlsx: Summary, one sheet per system, Suggestions."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    layer = plan.law_layer
+    summary: list[dict[str, Any]] = [
+        {"item": "target framework", "value": plan.target},
+        {"item": "as of", "value": plan.as_of},
+        {"item": "law layer", "value": f"{layer.get('id', plan.law_version)}: {layer.get('title', '')}"},
+        {"item": "legal status", "value": layer.get("statement", "")},
+        {"item": "mappings used by coverage", "value": plan.mappings_used},
+        {"item": "suggestions from", "value": f"{', '.join(plan.sources)} ({plan.suggestions_from})"},
+    ]
+    for s in plan.systems:
+        counts = ", ".join(f"{k} {v}" for k, v in s.counts.items())
+        summary.append({"item": f"{s.system} ({s.label})", "value": f"{len(s.actions)} actions: {counts}"})
+    _sheet(wb, sheet_name("Summary", taken), ("item", "value"), summary)
+    rows = plan_rows(plan)
+    for s in plan.systems:
+        short = s.system.removeprefix("gsd:system/")
+        mine = [r for r in rows if r["system"] == short]
+        _sheet(wb, sheet_name(short.rsplit("/", 1)[-1], taken), COLUMNS, mine)
+    long = suggestion_rows(plan)
+    cols = tuple(long[0]) if long else ("system", "requirement", "suggestion")
+    _sheet(wb, sheet_name("Suggestions", taken), cols, long)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# -- OSCAL POA&M -----------------------------------------------------------------------------------
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "|".join(parts)))
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def _props(**values: Any) -> list[dict[str, str]]:
+    """OSCAL props in graphsvc's namespace; empty values are left out (OSCAL wants a value)."""
+    out = []
+    for name, value in values.items():
+        text = _one_line("yes" if value is True else "no" if value is False else value if value is not None else "")
+        if text:
+            out.append({"name": name.replace("_", "-"), "ns": PROP_NS, "value": text})
+    return out
+
+
+def _at(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _recommendation(a: Action, s: Suggestion, i: int) -> dict[str, Any]:
+    hops = "; ".join(
+        f"{m.subject} {m.relation} {m.object} (strength {m.strength}, status {m.status}, mapping set "
+        f"{_set_name(m.set)}, source: {_one_line(m.source)})" + (f": {_one_line(m.comment)}" if m.comment else "")
+        for m in s.mappings
+    )
+    what = "would satisfy" if s.transfer == "full" else "would reach, partly,"
+    return {
+        "uuid": _uuid(expand(a.id), "suggestion", expand(s.curie)),
+        "lifecycle": "recommendation",
+        "title": f"Implement {s.framework} {s.notation} {s.title}".strip(),
+        "description": f"Implementing {s.framework} {s.notation} {what} {a.notation} ({s.relation}, strength "
+        f"{s.strength}{', chained' if s.derived else ''}). Justified by: {hops}.",
+        "props": _props(
+            framework=s.framework,
+            requirement=s.curie,
+            rank=s.rank if s.rank is not None else "",
+            order=i,
+            relation=s.relation,
+            strength=s.strength,
+            transfer=s.transfer,
+        )
+        + [
+            {"name": "mapping", "ns": PROP_NS, "value": m.mapping, "remarks": f"mapping set {m.set}"}
+            for m in s.mappings
+        ],
+    }
+
+
+def plan_poam(plan: Plan) -> dict[str, Any]:
+    """The plan as an OSCAL 1.2 plan of action and milestones (a JSON-ready dict)."""
+    from graphsvc import __version__
+
+    tool = _uuid("https://w3id.org/graphsvc", "tool")
+    parties: dict[str, dict[str, Any]] = {}
+    for s in plan.systems:
+        org = expand(s.organisation)
+        parties.setdefault(org, {"uuid": _uuid(org), "type": "organization", "name": s.organisation_label or org})
+    owners: dict[tuple[str, str], str] = {}
+    components = []
+    observations = []
+    risks = []
+    items = []
+    for s in plan.systems:
+        org = expand(s.organisation)
+        comp = _uuid(expand(s.system))
+        components.append(
+            {
+                "uuid": comp,
+                "type": "this-system",
+                "title": s.label,
+                "description": f"{s.label}: AI system of {s.organisation_label}; roles {', '.join(s.roles)}; "
+                f"EU AI Act categories {', '.join(s.categories)}.",
+                "props": _props(system=s.system),
+                "status": {"state": "operational"},
+            }
+        )
+        for a in s.actions:
+            subject = expand(a.id)
+            obs = _uuid(subject, "observation", plan.as_of.isoformat(), plan.law_version)
+            risk = _uuid(subject, "risk")
+            observations.append(
+                {
+                    "uuid": obs,
+                    "title": f"{a.notation} is {a.coverage}" + (f" (would be {a.would_be})" if a.would_be else ""),
+                    "description": a.why,
+                    "props": _props(target_requirement=a.requirement, coverage_status=a.coverage, gap=a.gap),
+                    "methods": ["EXAMINE"],
+                    "types": ["finding"],
+                    "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
+                    "subjects": [{"subject-uuid": comp, "type": "component", "title": s.label}],
+                    "collected": _at(plan.as_of),
+                }
+            )
+            left = "; ".join(a.residual) if a.kind == "residual" else a.why
+            entry: dict[str, Any] = {
+                "uuid": risk,
+                "title": f"{a.notation} {a.title}: {a.kind}",
+                "description": f"{a.system_label}, {plan.target} {a.notation} ({a.title}): {a.kind}. {a.why}",
+                "statement": left or a.why,
+                "props": _props(
+                    kind=a.kind,
+                    target_requirement=a.requirement,
+                    group=a.group,
+                    binds_from=a.binds_from.isoformat() if a.binds_from else "",
+                    overdue=a.overdue,
+                ),
+                "status": RISK_STATUS[a.status],
+                "related-observations": [{"observation-uuid": obs}],
+            }
+            if a.due:
+                entry["deadline"] = _at(a.due)
+            remediations: list[dict[str, Any]] = []
+            if a.status != "risk-accepted":
+                planned: dict[str, Any] = {
+                    "uuid": _uuid(subject, "remediation"),
+                    "lifecycle": "completed" if a.status == "done" else "planned",
+                    "title": f"Close {a.notation} for {a.system_label}",
+                    "description": a.notes or f"Action on {a.notation} ({a.kind}); no notes recorded yet.",
+                    "props": _props(action_status=a.status, owner=a.owner, recorded=a.recorded),
+                }
+                if a.due:
+                    task: dict[str, Any] = {
+                        "uuid": _uuid(subject, "milestone", a.due.isoformat()),
+                        "type": "milestone",
+                        "title": f"{a.notation} closed",
+                        "timing": {"on-date": {"date": _at(a.due)}},
+                    }
+                    if a.owner:
+                        key = (org, a.owner)
+                        if key not in owners:
+                            owners[key] = _uuid(org, "owner", a.owner)
+                        task["responsible-roles"] = [{"role-id": "action-owner", "party-uuids": [owners[key]]}]
+                    planned["tasks"] = [task]
+                remediations.append(planned)
+            remediations += [_recommendation(a, sug, i) for i, sug in enumerate(a.suggestions, 1)]
+            if remediations:
+                entry["remediations"] = remediations
+            risks.append(entry)
+            item: dict[str, Any] = {
+                "uuid": _uuid(subject, "poam-item"),
+                "title": f"{a.notation} {a.title} ({a.system_label})",
+                "description": f"{a.kind}: {a.why}",
+                "props": _props(
+                    system=a.system,
+                    target_requirement=a.requirement,
+                    kind=a.kind,
+                    action_status=a.status,
+                    owner=a.owner,
+                    due=a.due.isoformat() if a.due else "",
+                    overdue=a.overdue,
+                ),
+                "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
+                "related-observations": [{"observation-uuid": obs}],
+                "related-risks": [{"risk-uuid": risk}],
+            }
+            if a.notes:
+                item["remarks"] = a.notes
+            items.append(item)
+    for (org, name), pid in sorted(owners.items()):
+        parties[pid] = {
+            "uuid": pid,
+            "type": "organization",
+            "name": name,
+            "member-of-organizations": [parties[org]["uuid"]],
+        }
+    labels = ", ".join(s.label for s in plan.systems)
+    digest = hashlib.sha256(json.dumps(jsonable(plan), sort_keys=True).encode()).hexdigest()
+    key = "|".join([plan.target, plan.law_version, plan.as_of.isoformat(), *(s.system for s in plan.systems)])
+    doc: dict[str, Any] = {
+        "uuid": _uuid("https://w3id.org/graphsvc/plan", key, digest),
+        "metadata": {
+            "title": f"Plan of action and milestones: {labels} against {plan.target}",
+            "last-modified": _at(plan.as_of),
+            "version": f"{plan.as_of.isoformat()} ({plan.law_version})",
+            "oscal-version": OSCAL_VERSION,
+            "props": _props(
+                generator=f"graphsvc {__version__}",
+                target=plan.target,
+                as_of=plan.as_of.isoformat(),
+                law_layer=plan.law_version,
+                legal_status=plan.law_layer.get("statement", ""),
+                mappings_used=plan.mappings_used,
+                suggestions_from=", ".join(plan.sources),
+            ),
+            "roles": [
+                {
+                    "id": "action-owner",
+                    "title": "Action owner",
+                    "description": "Answers for closing an item of the plan (as the organisation recorded it).",
+                }
+            ],
+            "parties": list(parties.values()),
+            "remarks": "Computed by graphsvc from coverage on the date and law layer named in the props; "
+            "owners, statuses, own due dates and notes come from the organisation's actions. "
+            "Suggestions follow " + plan.suggestions_from + ".",
+        },
+        "local-definitions": {"components": components},
+        "observations": observations,
+        "risks": risks,
+        "poam-items": items,
+    }
+    if len(plan.systems) == 1:
+        doc["system-id"] = {"identifier-type": "https://w3id.org/graphsvc", "id": expand(plan.systems[0].system)}
+    if not risks:
+        doc.pop("risks")
+        doc.pop("observations")
+    return {"plan-of-action-and-milestones": doc}
+
+
+def render(plan: Plan, fmt: str) -> str | bytes:
+    """The plan in one of :data:`FORMATS`.
+
+    :raises QueryParameterError: another format.
+    """
+    if fmt == "csv":
+        return plan_csv(plan)
+    if fmt == "json":
+        return json.dumps(jsonable(plan), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "xlsx":
+        return plan_workbook(plan)
+    if fmt == "oscal":
+        return json.dumps(plan_poam(plan), indent=2, ensure_ascii=False) + "\n"
+    raise QueryParameterError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
