@@ -287,7 +287,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
 
         say("loading the remote store")
         with RemoteStore.from_settings(settings) as remote:
-            load_compiled(remote, compiled)
+            load_compiled(remote, compiled.graphs)
         say("done")
         return BuildReport(
             triples=compiled.triple_count(),

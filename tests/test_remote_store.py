@@ -366,7 +366,7 @@ def services(request: pytest.FixtureRequest) -> Iterator[tuple[GraphService, Gra
 
                 ghost = graph_iri("org/ghost-from-an-earlier-build")
                 remote.replace_graphs({ghost: [(ex("ghost"), ex("p"), Literal("stale"))]})
-                report = load_compiled(remote, compiled)
+                report = load_compiled(remote, compiled.graphs)
                 remote.replace_graphs({MARKER: [(NamedNode(MARKER), NamedNode(MARKER + "#fp"), Literal(fp))]})
                 facts = {"report": report, "ghost": ghost}
         finally:

@@ -82,7 +82,6 @@ from graphsvc.errors import ConfigError, QuerySyntaxError, QueryTimeout, StoreEr
 from graphsvc.store.base import _WHERE, Row, Term, TripleTuple, bind_values, ntriples_line
 
 if TYPE_CHECKING:
-    from graphsvc.compiled import Compiled
     from graphsvc.config import Settings
 
 __all__ = ["DIALECTS", "Dialect", "LoadReport", "RemoteStore", "load_compiled"]
@@ -750,9 +749,9 @@ def _raise_for(response: httpx.Response, url: str) -> None:
 
 # -- build ---------------------------------------------------------------------------------------
 def load_compiled(
-    store: RemoteStore, compiled: Compiled, *, progress: Callable[[str], None] | None = None
+    store: RemoteStore, compiled: Mapping[str, list[TripleTuple]], *, progress: Callable[[str], None] | None = None
 ) -> LoadReport:
-    """Load a build's graphs into a remote store: every compiled graph replaced, and every
+    """Load a build's graphs (graph name → triples; ``Compiled.graphs``) into a remote store: every compiled graph replaced, and every
     graphsvc graph the build no longer makes (an organisation removed since) dropped, so the
     engine ends up holding what a fresh embedded store would.
 
@@ -766,9 +765,9 @@ def load_compiled(
 
     t0 = time.perf_counter()
     say = progress or (lambda _m: None)
-    if compiled.graphs.get(""):
+    if compiled.get(""):
         raise DataLoadError("the build put triples in the default graph; a remote store holds named graphs only")
-    graphs = {g: ts for g, ts in compiled.graphs.items() if g}
+    graphs = {g: ts for g, ts in compiled.items() if g}
     prefix = graph_iri("")
     stale = [g for g in store.named_graphs() if g.startswith(prefix) and g not in graphs]
     n = sum(len(ts) for ts in graphs.values())
