@@ -34,11 +34,11 @@ from graphsvc import service as S
 from graphsvc.config import Settings, load_settings
 from graphsvc.domain.crosswalk import TRANSFER, compose
 from graphsvc.errors import DataLoadError
+from graphsvc.imports.ciso_assistant import import_library
 from graphsvc.namespaces import GS, graph_iri
 from graphsvc.service import GraphService
 from graphsvc.sources.ciso_assistant import Options, export_framework, export_mapping_set, read_library
 from graphsvc.sources.ciso_assistant.convert import RELATIONS, parse_annotation
-from graphsvc.sources.ciso_assistant.importer import import_library
 from graphsvc.sources.ciso_assistant.library import URN
 
 DATA = Path(__file__).parent / "data" / "ciso_assistant"
@@ -399,7 +399,7 @@ evidence:
 def test_coverage_follows_the_imported_set_in_its_direction(svc: Any, tmp_path: Path) -> None:
     from graphsvc.domain.coverage import Options as CoverageOptions
     from graphsvc.domain.coverage import system_coverage
-    from graphsvc.imports import delete_org, import_org
+    from graphsvc.imports.org import delete_org, import_org
 
     import_org(svc, write(tmp_path, ORG, "catest.yaml"), keep=False)
     try:

@@ -10,8 +10,9 @@ import pytest
 
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import DataLoadError
+from graphsvc.imports.controls import import_controls
 from graphsvc.service import GraphService
-from graphsvc.sources.controls import controls_graph, import_controls, read_controls
+from graphsvc.sources.controls import controls_graph, read_controls
 
 HEADER = "id,title,description,owner,applies_to,implements\n"
 

@@ -11,9 +11,9 @@ import pytest
 from apptools import app_client, bearer, error_of
 from fastapi.testclient import TestClient
 
-from graphsvc.http import keys as key_file
 from graphsvc.config import Settings
 from graphsvc.errors import AuthError
+from graphsvc.http import keys as key_file
 from graphsvc.http.keys import KeyStore
 from graphsvc.http.keyverify import BURST, FailureThrottle
 

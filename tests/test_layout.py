@@ -43,6 +43,37 @@ def import_graph() -> nx.DiGraph:
     return graph
 
 
+#: The layers, lowest first. A module may import its own layer and the layers below it, never
+#: one above: files are read (sources) into graphs, compiled and loaded (build), kept in a store,
+#: answered on (domain), written out (exports), tied together (service) and served (http, cli).
+#: The store layer sits below sources because sources produce its triple types; the domain sits
+#: below build because the build derives chained mappings and classifications with it.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("core", ("graphsvc.config", "graphsvc.errors", "graphsvc.namespaces", "graphsvc.terms")),
+    ("store", ("graphsvc.store",)),
+    ("sources", ("graphsvc.sources",)),
+    ("domain", ("graphsvc.domain",)),
+    ("build", ("graphsvc.compiled", "graphsvc.build", "graphsvc.imports")),
+    ("exports", ("graphsvc.exports",)),
+    ("service", ("graphsvc.service",)),
+    ("http", ("graphsvc.http",)),
+    ("cli", ("graphsvc.cli",)),
+    ("entry", ("graphsvc", "graphsvc.__main__")),
+)
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+
+def layer_of(module: str) -> int:
+    best = None
+    for rank, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and (best is None or len(prefix) > best[1]):
+                best = (rank, len(prefix))
+    assert best is not None, f"{module} is in no layer: add it to LAYERS"
+    return best[0]
+
+
 def test_the_import_graph_sees_the_package() -> None:
     graph = import_graph()
     assert graph.number_of_nodes() > 50
@@ -55,18 +86,49 @@ def test_no_module_imports_itself_through_others() -> None:
     assert cycles == [], "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
 
 
-def test_the_store_layer_imports_nothing_above_it() -> None:
+def test_imports_point_down_the_layers_only() -> None:
     graph = import_graph()
-    above = {"graphsvc.build", "graphsvc.service", "graphsvc.http.app", "graphsvc.cli", "graphsvc.domain.coverage"}
-    for low in (
-        "graphsvc.store",
-        "graphsvc.store.unions",
-        "graphsvc.store.remote",
-        "graphsvc.security",
-        "graphsvc.compiled",
-    ):
-        reach = nx.descendants(graph, low)
-        assert not reach & above, (low, sorted(reach & above))
+    upward = sorted(
+        f"{a} ({LAYERS[layer_of(a)][0]}) -> {b} ({LAYERS[layer_of(b)][0]})"
+        for a, b in graph.edges
+        if layer_of(b) > layer_of(a)
+    )
+    assert upward == [], "imports that point up a layer:\n" + "\n".join(upward)
+
+
+def test_every_module_is_in_a_layer_folder_or_named_in_one() -> None:
+    for module in import_graph().nodes:
+        layer_of(module)
+
+
+def test_the_layer_check_catches_an_upward_import() -> None:
+    assert layer_of("graphsvc.store.embedded") < layer_of("graphsvc.domain.coverage") < layer_of("graphsvc.http.app")
+    assert layer_of("graphsvc.imports.org") == layer_of("graphsvc.build")
+
+
+def sizes() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(lines, module) for every module, (lines, module:function) for every function."""
+    modules, functions = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = module_name(path)
+        modules.append((len(text.splitlines()), name))
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions.append((node.end_lineno - node.lineno + 1, f"{name}:{node.name}"))  # type: ignore[operator]
+    return modules, functions
+
+
+def test_no_module_is_too_long_to_hold_in_ones_head() -> None:
+    modules, _ = sizes()
+    long = sorted((n, m) for n, m in modules if n > MAX_MODULE_LINES)
+    assert long == [], f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
+def test_no_function_is_too_long_to_read_at_once() -> None:
+    _, functions = sizes()
+    long = sorted((n, f) for n, f in functions if n > MAX_FUNCTION_LINES)
+    assert long == [], f"functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 
 def test_the_public_surface_is_what_init_names_and_each_name_loads() -> None:

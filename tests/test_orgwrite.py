@@ -119,7 +119,7 @@ def test_a_lone_surrogate_read_by_the_pure_python_loader_is_refused(
 def test_an_import_is_prepared_outside_the_write_lock(parts: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """A 2.5 MB PUT /orgs made another tenant's one-triple write wait a minute: the checks, SHACL and
     classification now run without the lock; only the swap holds it."""
-    import graphsvc.imports as imports
+    import graphsvc.imports.org as imports
 
     lock = parts["app"].state.gs.write_lock
     seen: dict[str, list[bool]] = {"validate": [], "classify": [], "swap": []}
@@ -145,7 +145,7 @@ def test_an_import_is_prepared_outside_the_write_lock(parts: dict[str, Any], mon
 def test_a_write_between_prepare_and_swap_is_not_lost(parts: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """The inferred graph classifies every organisation; if the store changed after it was computed,
     the swap classifies again rather than overwrite the other write's classification."""
-    import graphsvc.imports as imports
+    import graphsvc.imports.org as imports
 
     svc = parts["service"]
     calls: list[int] = []

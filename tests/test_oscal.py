@@ -18,10 +18,11 @@ import pytest
 from graphsvc.build import compile_sources
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import DataLoadError
+from graphsvc.imports.oscal import import_oscal
 from graphsvc.namespaces import GSD, graph_iri
 from graphsvc.service import GraphService
 from graphsvc.sources.orgdata import compile_org
-from graphsvc.sources.oscal import CatalogIndex, framework_of_href, id_key, import_oscal, oscal_to_org
+from graphsvc.sources.oscal import CatalogIndex, framework_of_href, id_key, oscal_to_org
 from tests.conftest import oscal_schema_errors
 
 DATA = Path(__file__).parent / "data" / "oscal"

@@ -206,7 +206,7 @@ def test_statements_in_a_private_graph_never_change_anothers_certificate(app_par
 
 def test_org_import_refuses_published_statements_about_others(app_parts: dict[str, Any]) -> None:
     """The import path checks the compiled graphs too (an importer such as OSCAL builds them)."""
-    from graphsvc.imports import load_org
+    from graphsvc.imports.org import load_org
 
     svc = app_parts["service"]
     od = read_org(EXAMPLES / "contoso.yaml")

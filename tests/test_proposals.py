@@ -124,7 +124,7 @@ def test_imported_licensed_text_is_read_by_the_matcher(built_settings: Any, tmp_
 
     from graphsvc.config import load_settings
     from graphsvc.domain.proposals import framework_items
-    from graphsvc.imports import import_aicm
+    from graphsvc.imports.aicm import import_aicm
     from graphsvc.service import GraphService
 
     shutil.copytree(built_settings.data_path, tmp_path / "data", symlinks=True)

@@ -67,8 +67,8 @@ def import_ciso_assistant(
 ) -> None:
     """Import a CISO Assistant library: its framework as a catalog, its mapping set as a mapping set, all or nothing."""
     from graphsvc.cli.common import emit, out, writable_service
+    from graphsvc.imports.ciso_assistant import import_library
     from graphsvc.sources.ciso_assistant import Options
-    from graphsvc.sources.ciso_assistant.importer import import_library
 
     opts = Options(
         framework_id=framework_id,

@@ -674,7 +674,7 @@ def import_org_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Validate an organisation's data and load it into its own named graph, all or nothing."""
-    from graphsvc.imports import import_org
+    from graphsvc.imports.org import import_org
 
     with writable_service(store) as svc:
         report = import_org(svc, path)
@@ -695,7 +695,7 @@ def import_aicm_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Import titles, specifications, shared-responsibility owners and CSA's mapping columns."""
-    from graphsvc.imports import import_aicm
+    from graphsvc.imports.aicm import import_aicm
 
     with writable_service(store) as svc:
         report = import_aicm(svc, path, version)
@@ -715,7 +715,7 @@ def import_oscal_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Turn an OSCAL component definition or SSP into provided/shared controls and load them, all or nothing."""
-    from graphsvc.sources.oscal import import_oscal
+    from graphsvc.imports.oscal import import_oscal
 
     with writable_service(store) as svc:
         report = import_oscal(svc, path, org)
@@ -731,7 +731,7 @@ def import_oscal_cmd(
 @handle_errors
 def delete_org_cmd(org_id: Annotated[str, typer.Argument(help="The organisation id.")], store: StoreOpt = None) -> None:
     """Remove an organisation's data from the store."""
-    from graphsvc.imports import delete_org
+    from graphsvc.imports.org import delete_org
 
     with writable_service(store) as svc:
         report = delete_org(svc, org_id)

@@ -82,7 +82,7 @@ def propose_cmd(
     svc = service_for(store)
     exclude: set[tuple[str, str]] = set()
     if controls:
-        from graphsvc.sources.orgmappings import load_rows
+        from graphsvc.domain.org_mapping_set import load_rows
 
         exclude = {(m.subject, m.object) for m in load_rows(svc, controls) if not m.pending}
     proposals = propose(
@@ -235,7 +235,7 @@ def import_controls_cmd(
 ) -> None:
     """Import an organisation's control catalog into its private graph, all or nothing."""
     from graphsvc.cli.common import out, writable_service
-    from graphsvc.sources.controls import import_controls
+    from graphsvc.imports.controls import import_controls
 
     with writable_service(store) as svc:
         report = import_controls(svc, org, path)

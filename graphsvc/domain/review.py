@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphsvc.domain.org_mapping_set import load_rows, save_rows
 from graphsvc.domain.proposals import AUTHOR, org_controls, proposal_id, propose
 from graphsvc.errors import Conflict, DataLoadError, QueryParameterError, UnknownTerm
 from graphsvc.namespaces import compress, graph_iri
-from graphsvc.sources.orgmappings import LEXICAL, RATIONALES, RELATIONS, OrgMapping, load_rows, save_rows
+from graphsvc.sources.orgmappings import LEXICAL, RATIONALES, RELATIONS, OrgMapping
 
 ACTIONS = {
     "accept": "approved",

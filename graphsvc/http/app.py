@@ -2,7 +2,7 @@
 
 ``create_app(service, settings)`` builds a FastAPI app and keeps no module-level state. Routes
 only translate: REST routes call the domain functions (:mod:`graphsvc.service`,
-:mod:`graphsvc.domain.coverage`, :mod:`graphsvc.domain.applicability`, :mod:`graphsvc.imports`) on a view
+:mod:`graphsvc.domain.coverage`, :mod:`graphsvc.domain.applicability`, :mod:`graphsvc.imports.org`) on a view
 of the service restricted to what the caller may read (:class:`graphsvc.store.tenancy.ScopedStore`),
 and the SPARQL routes hand over to :mod:`graphsvc.http.sparql.endpoint`.
 

@@ -35,7 +35,7 @@ def ciso_assistant_router(state: Any) -> APIRouter:
     service = state.service
 
     def do_import(request: Request, body: bytes, options: Any, strict: bool) -> dict[str, Any]:
-        from graphsvc.sources.ciso_assistant.importer import import_library
+        from graphsvc.imports.ciso_assistant import import_library
 
         _admin(state, request)
         kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()

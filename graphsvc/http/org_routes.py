@@ -5,11 +5,11 @@ responsive and its store consistent:
 
 1. check the caller (a writer of that organisation, or an admin) and the Content-Type;
 2. read the document (YAML or JSON; errors name ``body:LINE`` and the field, never a server path)
-   and *prepare* it (:func:`graphsvc.imports.prepare_org`: references, ownership of every
+   and *prepare* it (:func:`graphsvc.imports.org.prepare_org`: references, ownership of every
    published statement, SHACL, OWL classification) **outside** the server's write lock, since
    that work grows with the document;
 3. under the lock: the create-only check, the swap (one transaction,
-   :func:`graphsvc.imports.commit_org`), keeping the file for later builds, and the audit record.
+   :func:`graphsvc.imports.org.commit_org`), keeping the file for later builds, and the audit record.
 
 A refused document changes nothing.
 """
@@ -32,7 +32,7 @@ from graphsvc.errors import (
     UnsupportedMediaType,
 )
 from graphsvc.http.audit import record_write
-from graphsvc.imports import commit_org, delete_org, keep_org_files, prepare_org
+from graphsvc.imports.org import commit_org, delete_org, keep_org_files, prepare_org
 from graphsvc.namespaces import graph_iri
 from graphsvc.sources.orgdata import read_org
 from graphsvc.store.tenancy import Principal, require_org_writer

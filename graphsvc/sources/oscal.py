@@ -4,7 +4,8 @@
 (OSCAL 1.2.x; trestle reads a file declaring another OSCAL version with its 1.2.1 model
 too, and the organisation's description then says so), turns it into a dict in the organisation
 YAML schema (docs/orgdata.md) with :func:`oscal_to_org`, and loads that with
-:func:`graphsvc.imports.load_org`: checked, SHACL-validated, and written in one transaction,
+:func:`graphsvc.imports.oscal.import_oscal` (through
+:func:`graphsvc.imports.org.load_org`): checked, SHACL-validated, and written in one transaction,
 so a failing import leaves the store as it was. The generated YAML is kept under
 ``<data_dir>/imports/org/<org-id>/<org-id>.yaml`` so ``graphsvc build`` loads it again.
 Importing replaces the whole organisation of that id (as ``graphsvc import org`` does).
@@ -71,7 +72,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -578,31 +578,6 @@ def oscal_to_org(path: Path, org_id: str | None = None, *, catalogs: CatalogInde
         "systems": list(systems.values()),
         "controls": controls,
     }
-
-
-def import_oscal(svc: Any, path: Path, org_id: str | None = None, *, keep: bool = True) -> Any:
-    """Convert an OSCAL file and load it as an organisation, all or nothing.
-
-    The generated YAML is kept under ``<data_dir>/imports/org/<org-id>/<org-id>.yaml``
-    (replacing what was kept for that organisation) once the store has it.
-
-    :returns: an :class:`graphsvc.imports.ImportReport` of kind ``oscal``.
-    :raises DataLoadError: conversion, reference or SHACL errors; the store is unchanged.
-    """
-    from graphsvc.imports import ImportReport, kept_dir, load_org
-    from graphsvc.sources.orgdata import compile_org
-
-    path = Path(path)
-    data = oscal_to_org(path, org_id, catalogs=CatalogIndex.from_service(svc))
-    od = compile_org(data, path)
-    report = load_org(svc, od)
-    if keep:
-        dest = kept_dir(svc.settings.data_path, "org") / od.org_id
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.mkdir(parents=True)
-        (dest / f"{od.org_id}.yaml").write_text(to_yaml(data, path), encoding="utf-8")
-    return ImportReport("oscal", report.name, report.graphs)
 
 
 def to_yaml(data: dict[str, Any], source: Path | None = None) -> str:

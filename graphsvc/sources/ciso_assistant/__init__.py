@@ -10,9 +10,9 @@ requirement URNs, relationship, strength_of_relationship, rationale, annotation)
 - :mod:`~graphsvc.sources.ciso_assistant.convert` turns it into a catalog graph and mapping-set graphs;
 - :mod:`~graphsvc.sources.ciso_assistant.kept` keeps imported files for ``graphsvc build`` and converts
   one against the known catalogs;
-- :mod:`~graphsvc.sources.ciso_assistant.importer` imports one into a live store atomically (it sits
+- :mod:`~graphsvc.imports.ciso_assistant` imports one into a live store atomically (it sits
   above the build, so this package does not import it: use
-  ``from graphsvc.sources.ciso_assistant.importer import import_library``);
+  ``from graphsvc.imports.ciso_assistant import import_library``);
 - :mod:`~graphsvc.sources.ciso_assistant.export` writes graphsvc's catalogs and mapping sets back as
   library YAML (identifiers, titles and the project's own summaries only).
 

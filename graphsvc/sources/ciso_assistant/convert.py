@@ -30,7 +30,7 @@ of 0 is kept as 1. An annotation written by graphsvc's own export ends with ``So
 ``Status:``, ``Justification:``, ``Author:``, ``Reviewer:`` and ``Confidence:`` lines, which are
 read back, so graphsvc's exports re-import to the same mappings.
 
-Nothing here reads or writes a file or a store; :mod:`graphsvc.sources.ciso_assistant.kept` and :mod:`graphsvc.sources.ciso_assistant.importer` do.
+Nothing here reads or writes a file or a store; :mod:`graphsvc.sources.ciso_assistant.kept` and :mod:`graphsvc.imports.ciso_assistant` do.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 (``<data_dir>/imports/ciso-assistant/``, each with the options it was imported with), how one
 library converts against the catalogs already known, and :func:`kept_sources`, which hands the
 kept files to ``graphsvc build``. Importing into a live store is
-:mod:`graphsvc.sources.ciso_assistant.importer`, which sits above the build.
+:mod:`graphsvc.imports.ciso_assistant`, which sits above the build.
 """
 
 from __future__ import annotations

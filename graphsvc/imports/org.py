@@ -1,9 +1,5 @@
-"""Loading a user's files into a live store, atomically: organisations and a licensed AICM copy.
-
-Each import checks everything first (syntax, identifiers against the graph, SHACL shapes),
-then replaces the affected named graphs in one store transaction, so a failed import
-changes nothing and readers see the graph before or after, never between. The imported
-file is kept under ``<data_dir>/imports/`` so that a later ``graphsvc build`` loads it again.
+"""Importing and deleting an organisation's data in a live store: checked, SHACL-validated,
+written in one transaction.
 """
 
 from __future__ import annotations
@@ -23,25 +19,10 @@ from graphsvc.build import (
     validate,
 )
 from graphsvc.errors import DataLoadError
-from graphsvc.sources.aicm import aicm_graphs
+from graphsvc.imports.report import ImportReport, kept_dir
 from graphsvc.sources.orgdata import OrgData, read_org
 from graphsvc.sources.ownership import check_published_subjects
 from graphsvc.store.base import TripleTuple
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    name: str
-    graphs: dict[str, int]  # graph IRI -> triples written
-
-    @property
-    def triples(self) -> int:
-        return sum(self.graphs.values())
-
-
-def kept_dir(data_dir: Path, kind: str) -> Path:
-    return data_dir / "imports" / kind
 
 
 def _graph(svc: Any, name: str) -> list[TripleTuple]:
@@ -176,24 +157,3 @@ def delete_org(svc: Any, org_id: str) -> ImportReport:
         elif dest.exists():
             dest.unlink()
     return ImportReport("org", org_id, {n: 0 for n in names})
-
-
-def import_aicm(svc: Any, path: Path, version: str | None = None, *, keep: bool = True) -> ImportReport:
-    """Import a user's licensed AICM file (CSA workbook or STIX 2.1 JSON) atomically.
-
-    Titles, specifications and shared-responsibility owners go to ``gsg:import/aicm-<version>``;
-    CSA's mapping columns become mapping sets (with CSA's gap verdict kept) that crosswalks and
-    coverage use like any other. The file is kept so that ``graphsvc build`` imports it again.
-    """
-    from graphsvc.sources.catalogs import load_catalogs
-
-    ver, graphs = aicm_graphs(path, load_catalogs(svc.settings.mappings_dir), version)
-    svc.store.replace_graphs(graphs)
-    svc.invalidate()
-    if keep:
-        dest = kept_dir(svc.settings.data_path, "aicm")
-        dest.mkdir(parents=True, exist_ok=True)
-        for old in dest.glob(f"aicm-{ver}.*"):
-            old.unlink()
-        shutil.copy2(path, dest / f"aicm-{ver}{path.suffix}")
-    return ImportReport("aicm", ver, {g: len(t) for g, t in graphs.items()})
