@@ -1,26 +1,20 @@
-"""``graphsvc import ciso-assistant`` and ``graphsvc export ciso-assistant``: command functions, registered by graphsvc.cli.
+"""``graphsvc import ciso-assistant`` and ``graphsvc export ciso-assistant``: command functions,
+registered by graphsvc.cli.main.
 
-They follow the CLI's shape (flags → Settings → one call → print) and, like
-:mod:`graphsvc.cli.server`, import graphsvc.cli only inside the command bodies, so that
-graphsvc.cli may import this module at its top.
+They follow the CLI's shape: flags → Settings → one call → print.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="Data directory of a built store (GRAPHSVC_DATA_DIR); `graphsvc build` makes one."),
-]
+from graphsvc.cli.common import StoreOpt, handle_errors, service_for, writable_service
+from graphsvc.cli.output import emit, out, write_output
+from graphsvc.errors import QueryParameterError
 
 
 class MappingStatus(StrEnum):
@@ -33,19 +27,7 @@ class StrengthScale(StrEnum):
     hundred = "100"
 
 
-def _handled(fn: F) -> F:
-    """graphsvc.cli's error handler (red message, exit 1), looked up when the command runs."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from graphsvc.cli.common import handle_errors
-
-        return handle_errors(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-@_handled
+@handle_errors
 def import_ciso_assistant(
     path: Annotated[Path, typer.Argument(help="A CISO Assistant library YAML (a framework, a mapping set, or both).")],
     framework_id: Annotated[
@@ -66,7 +48,6 @@ def import_ciso_assistant(
     store: StoreOpt = None,
 ) -> None:
     """Import a CISO Assistant library: its framework as a catalog, its mapping set as a mapping set, all or nothing."""
-    from graphsvc.cli.common import emit, out, writable_service
     from graphsvc.imports.ciso_assistant import import_library
     from graphsvc.sources.ciso_assistant import Options
 
@@ -96,7 +77,7 @@ def import_ciso_assistant(
     out.print(f"imported {report.library}: {report.triples:,} triples in {len(report.graphs)} graphs", highlight=False)
 
 
-@_handled
+@handle_errors
 def export_ciso_assistant(
     framework: Annotated[str | None, typer.Option("--framework", help="A framework id (iso42001, euaia, …).")] = None,
     mapping_set: Annotated[
@@ -110,8 +91,6 @@ def export_ciso_assistant(
     store: StoreOpt = None,
 ) -> None:
     """Write a catalog (--framework) or a mapping set (--mapping-set) as a CISO Assistant library YAML."""
-    from graphsvc.cli.common import service_for, write_output
-    from graphsvc.errors import QueryParameterError
     from graphsvc.sources.ciso_assistant import export_framework, export_mapping_set
 
     if (framework is None) == (mapping_set is None):

@@ -1,7 +1,6 @@
-"""What every ``graphsvc`` command module shares: the --store option, the error handler, the
-settings and service a command runs on, and the date and law-layer options. graphsvc.cli and the
-command modules (cli_server, cli_review, cli_plan, cli_ciso_assistant) import it; it imports none
-of them.
+"""What every ``graphsvc`` command module shares: the --store, -f, -o, date, law-layer, role and
+category options, the error handler, and the settings and service a command runs on.
+graphsvc.cli.main and every command module import it; it imports none of them.
 """
 
 from __future__ import annotations
@@ -9,21 +8,34 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
 
-from graphsvc.cli.output import emit, err, out, write_output
+from graphsvc.cli.output import FORMAT_HELP, Format, emit, err, out, write_output
 from graphsvc.config import Settings, load_settings
 from graphsvc.errors import GraphSvcError, QueryParameterError
+from graphsvc.sources.catalogs import CATEGORIES, ROLES
 
 __all__ = [
+    "CATEGORY_HELP",
     "LAW_VERSION_HELP",
+    "ROLE_HELP",
     "STATE",
+    "AsOfOpt",
+    "Category",
+    "DepthOpt",
+    "FormatOpt",
+    "IncludeProposedOpt",
+    "LawVersionOpt",
+    "OutputOpt",
+    "Role",
     "StoreOpt",
     "emit",
+    "enum_value",
     "err",
     "handle_errors",
     "out",
@@ -36,13 +48,19 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Set by the top-level callback of graphsvc.cli (--debug, --config).
+#: Set by the top-level callback of graphsvc.cli.main (--debug, --config).
 STATE: dict[str, Any] = {"debug": False, "config": None}
 
 StoreOpt = Annotated[
     Path | None,
     typer.Option("--store", help="Data directory of a built store (GRAPHSVC_DATA_DIR); `graphsvc build` makes one."),
 ]
+FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout, in any format.")
+]
+DepthOpt = Annotated[int, typer.Option(help="Most mapping hops in a chained link.", min=1, max=4)]
+IncludeProposedOpt = Annotated[bool, typer.Option("--include-proposed", help="Also follow proposed mappings.")]
 
 
 def handle_errors(fn: F) -> F:
@@ -110,3 +128,16 @@ LAW_VERSION_HELP = (
     "Law layer of the EU AI Act: in-force, adopted, amended or proposal-2025 (checked against the store). "
     "Default in-force: the law in force on the --as-of date."
 )
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")]
+LawVersionOpt = Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP, metavar="LAYER")]
+
+#: The operator roles and system categories the catalogs define (graphsvc.sources.catalogs), as choices.
+Role = StrEnum("Role", {r: r for r in ROLES})  # type: ignore[misc]
+Category = StrEnum("Category", {c: c for c in CATEGORIES})  # type: ignore[misc]
+ROLE_HELP = "operator role: " + ", ".join(ROLES) + "."
+CATEGORY_HELP = "category: " + ", ".join(CATEGORIES) + "."
+
+
+def enum_value(option: Enum | None) -> str | None:
+    """An enumerated option's value, or None when it was not given."""
+    return None if option is None else str(option.value)

@@ -74,37 +74,12 @@ err = AutoWidthConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 # -- formats ----------------------------------------------------------------------------------
-class Format(StrEnum):
-    """What a command that prints rows can write."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
-    xlsx = "xlsx"
-
-
-class CrosswalkFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    xlsx = "xlsx"
-    sssom = "sssom"
-    oscal = "oscal"
-
-
-class ProposeFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    sssom = "sssom"
-
-
-class QueueFormat(StrEnum):
-    """A review queue: a CSV to fill in and apply with ``review --file``, or JSON."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
+#: What a command that prints rows can write; the commands that write mappings add their formats.
+Format = StrEnum("Format", "table csv json xlsx")
+CrosswalkFormat = StrEnum("CrosswalkFormat", "table csv json xlsx sssom oscal")
+ProposeFormat = StrEnum("ProposeFormat", "table csv json sssom")
+#: A review queue: a CSV to fill in and apply with ``review --file``, or JSON.
+QueueFormat = StrEnum("QueueFormat", "table csv json")
 
 
 #: The format a file's suffix asks for, when ``-f`` is not given.
@@ -174,6 +149,18 @@ def render_text(*renderables: Any) -> str:
     for r in renderables:
         console.print(r, soft_wrap=isinstance(r, str | Text))
     return buf.getvalue()
+
+
+def print_with_head(
+    head: Sequence[str], rows: Sequence[Mapping[str, Any]], columns: Sequence[str], output: Path | None
+) -> None:
+    """Header lines above a table, on stdout or into ``-o FILE``."""
+    if output is not None:
+        write_output(render_text(*head, table(rows, columns)), output)
+        return
+    for line in head:
+        out.print(line, markup=False, soft_wrap=True)
+    out.print(table(rows, columns))
 
 
 def emit(

@@ -1,6 +1,6 @@
 """``graphsvc plan``: what coverage leaves to an organisation, as actions (graphsvc.domain.plan).
 
-The command follows the CLI's shape (flags → Settings → one call → format); graphsvc.cli registers
+The command follows the CLI's shape (flags → Settings → one call → format); graphsvc.cli.main registers
 it (with :data:`EPILOG`).
 """
 
@@ -15,7 +15,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graphsvc.cli.common import LAW_VERSION_HELP, StoreOpt, handle_errors, out, parse_date, service_for, write_output
+from graphsvc.cli.common import (
+    LAW_VERSION_HELP,
+    AsOfOpt,
+    StoreOpt,
+    handle_errors,
+    out,
+    parse_date,
+    service_for,
+    write_output,
+)
 from graphsvc.errors import QueryParameterError
 
 __all__ = ["FORMATS", "plan_cmd"]
@@ -113,7 +122,7 @@ def plan_cmd(
             help="Framework(s) suggestions come from (repeat or comma-separate); default: those mapped to the target.",
         ),
     ] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD); default today.")] = None,
+    as_of: AsOfOpt = None,
     law_version: Annotated[str | None, typer.Option("--law-version", help=LAW_VERSION_HELP)] = None,
     kind: Annotated[
         list[str] | None, typer.Option("--kind", help="Only these kinds: gap, partial, residual (default all).")

@@ -1,8 +1,7 @@
 """CLI commands for proposed mappings: ``propose``, ``review`` and ``import controls``.
 
-Registered by :mod:`graphsvc.cli` (``app.command("propose")(handle_errors(propose_cmd))``);
-each body builds the service, makes one call and formats the answer. This module imports
-graphsvc.cli only inside the command bodies, so graphsvc.cli may import it at its top.
+Registered by graphsvc.cli.main; each body builds the service, makes one call and formats the
+answer.
 """
 
 from __future__ import annotations
@@ -13,12 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
-from graphsvc.cli.output import FORMAT_HELP, ProposeFormat, QueueFormat, pick_format
-
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="Data directory of a built store (GRAPHSVC_DATA_DIR); `graphsvc build` makes one."),
-]
+from graphsvc.cli.common import OutputOpt, StoreOpt, handle_errors, service_for, writable_service
+from graphsvc.cli.output import FORMAT_HELP, ProposeFormat, QueueFormat, emit, out, pick_format, write_output
+from graphsvc.errors import QueryParameterError
 
 
 class QueueStatus(StrEnum):
@@ -27,6 +23,7 @@ class QueueStatus(StrEnum):
     rejected = "rejected"
 
 
+@handle_errors
 def propose_cmd(
     to: Annotated[str, typer.Option("--to", help="Target framework id (iso42001, euaia, nistairmf, aicm).")],
     source: Annotated[
@@ -45,9 +42,7 @@ def propose_cmd(
     fmt: Annotated[
         ProposeFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP + " sssom is SSSOM TSV.")
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout, in any format.")
-    ] = None,
+    output: OutputOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Propose mappings by lexical matching (TF-IDF over titles, summaries, imported text).
@@ -55,10 +50,8 @@ def propose_cmd(
     A proposal is never stronger than intersects and is only a proposal until a person
     reviews it (graphsvc review).
     """
-    from graphsvc.cli.common import emit, out, service_for, writable_service, write_output
     from graphsvc.domain.proposals import proposal_rows, propose, sssom_tsv
     from graphsvc.domain.review import queue, queue_proposals
-    from graphsvc.errors import QueryParameterError
 
     f = pick_format(fmt, output, ProposeFormat)
     if save and f == "sssom":
@@ -104,8 +97,6 @@ def propose_cmd(
 def _emit_queue(rows: list[dict[str, Any]], fmt: str, output: Path | None) -> None:
     """The review queue: the table lists it; csv (the file to fill in for ``review --file``) and json
     carry every column, with an empty ``decision`` column first."""
-    from graphsvc.cli.common import emit
-
     columns = [
         "id",
         "decision",
@@ -127,6 +118,7 @@ def _emit_queue(rows: list[dict[str, Any]], fmt: str, output: Path | None) -> No
     emit(rows, fmt, columns if fmt == "csv" else None, table_columns=table_columns, output=output)
 
 
+@handle_errors
 def review_cmd(
     org: Annotated[str, typer.Option("--org", help="The organisation whose proposals to review.")],
     file: Annotated[
@@ -155,9 +147,7 @@ def review_cmd(
     Approved rows join the organisation's mapping set (with the reviewer and date, PROV-O) and
     coverage uses them from then on; rejected rows are kept and never proposed again.
     """
-    from graphsvc.cli.common import out, writable_service
     from graphsvc.domain.review import queue, read_decisions, review
-    from graphsvc.errors import QueryParameterError
 
     if file and interactive:
         raise QueryParameterError("give either --file or --interactive")
@@ -180,8 +170,6 @@ def review_cmd(
         with writable_service(store) as svc:
             _interactive(svc, org, reviewer)
         return
-    from graphsvc.cli.common import service_for
-
     f = pick_format(fmt, output, QueueFormat, default="csv" if output else "table")
     _emit_queue(queue(service_for(store), org, status=None if status is None else str(status.value)), f, output)
 
@@ -228,13 +216,13 @@ def _interactive(svc: Any, org: str, reviewer: str) -> None:
     console.print(f"recorded {done} decisions as {reviewer}")
 
 
+@handle_errors
 def import_controls_cmd(
     org: Annotated[str, typer.Argument(help="The organisation id (its data must be loaded already).")],
     path: Annotated[Path, typer.Argument(help="The control catalog: .csv or .xlsx (id, title, description, owner …).")],
     store: StoreOpt = None,
 ) -> None:
     """Import an organisation's control catalog into its private graph, all or nothing."""
-    from graphsvc.cli.common import out, writable_service
     from graphsvc.imports.controls import import_controls
 
     with writable_service(store) as svc:

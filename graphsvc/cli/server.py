@@ -1,47 +1,29 @@
-"""``graphsvc serve`` and ``graphsvc keys``: the command functions, registered by graphsvc.cli.
+"""``graphsvc serve`` and ``graphsvc keys``: the command functions, registered by graphsvc.cli.main.
 
 Both follow the CLI's shape: flags → Settings → one call. ``serve`` opens the embedded store
 read-write (building it from the shipped files on first start), then imports the API and
 uvicorn (graphsvc.http.server: request-head limits, an access log without query texts) inside
 the function, so no other command pays for them.
 
-This module imports graphsvc.cli only inside the command bodies (for ``--config``, ``--debug``
-and the one error handler), so graphsvc.cli may import it at its top. It also runs on its own
+graphsvc.cli.main registers both (``keys`` as a group of its own). This module also runs on its own
 (``python -m graphsvc.cli.server --port 8001``), which the live-server tests use.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from graphsvc.cli.output import FORMAT_HELP, Format, pick_format
+from graphsvc.cli.common import FormatOpt, OutputOpt, handle_errors, settings_for
+from graphsvc.cli.output import Format, emit, pick_format
 from graphsvc.store.tenancy import ROLES
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Data directory of the embedded store and keys (GRAPHSVC_DATA_DIR).")
 ]
-
-
-def _handled(fn: F) -> F:
-    """graphsvc.cli's error handler (red message, exit 1), looked up when the command runs."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            from graphsvc.cli.common import handle_errors
-        except ImportError:  # pragma: no cover - graphsvc.cli is part of the package
-            return fn(*args, **kwargs)
-        return handle_errors(fn)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 class LogLevel(StrEnum):
@@ -58,12 +40,10 @@ KeyRole = StrEnum("KeyRole", {r: r for r in ROLES})  # type: ignore[misc]
 
 
 def _settings(store: Path | None = None, **overrides: Any) -> Any:
-    from graphsvc.cli.common import settings_for
-
     return settings_for(store, **{k: v for k, v in overrides.items() if v is not None})
 
 
-@_handled
+@handle_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
@@ -135,7 +115,7 @@ def _keys(store: Path | None, *, create: bool = False) -> Any:
 
 
 @keys_app.command("create", epilog="Example: graphsvc keys create --role writer --tenant contoso --name contoso-import")
-@_handled
+@handle_errors
 def keys_create(
     role: Annotated[KeyRole, typer.Option(help="What the key may do.")] = KeyRole.reader,  # type: ignore[attr-defined]
     tenant: Annotated[
@@ -155,24 +135,20 @@ def keys_create(
 
 
 @keys_app.command("list", epilog="Example: graphsvc keys list -f csv")
-@_handled
+@handle_errors
 def keys_list(
     store: StoreOpt = None,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout, in any format.")
-    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
 ) -> None:
     """The keys: id, name, role, tenant, created, revoked (never the key itself)."""
-    from graphsvc.cli.output import emit
-
     rows = [r.public() for r in _keys(store).list()]
     f = pick_format(fmt, output, Format)
     emit(rows, f, ["id", "name", "role", "tenant", "created", "revoked"] if f != "json" else None, output=output)
 
 
 @keys_app.command("revoke", epilog="Example: graphsvc keys revoke 3f9a2c1b")
-@_handled
+@handle_errors
 def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id (see `graphsvc keys list`).")], store: StoreOpt = None
 ) -> None:
