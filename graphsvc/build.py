@@ -283,7 +283,8 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     validate(compiled)
     derive(compiled, settings, say)
     if settings.store_url:
-        from graphsvc.store.remote import RemoteStore, load_compiled
+        from graphsvc.store.remote import RemoteStore
+        from graphsvc.store.remote_load import load_compiled
 
         say("loading the remote store")
         with RemoteStore.from_settings(settings) as remote:

@@ -79,7 +79,7 @@ def app_over_copy(
 
     from graphsvc.http.app import create_app
     from graphsvc.http.keys import KeyStore
-    from graphsvc.http.sparql.endpoint import ThreadExecutor
+    from graphsvc.http.sparql.evaluation import ThreadExecutor
 
     shutil.copytree(built.store_path.resolve(), dest / "store-copy")
     (dest / "store").symlink_to("store-copy")

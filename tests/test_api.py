@@ -33,23 +33,13 @@ from pyoxigraph import (
 )
 
 from graphsvc.config import Settings, load_settings
-from graphsvc.errors import QueryRefused, QuerySyntaxError, QueryTimeout
+from graphsvc.errors import BadRequest, NotAcceptable, QueryRefused, QuerySyntaxError, QueryTimeout
 from graphsvc.http.app import create_app
 from graphsvc.http.keys import KeyStore
-from graphsvc.http.sparql.endpoint import (
-    CSV,
-    RESULTS_JSON,
-    RESULTS_XML,
-    TSV,
-    BadRequest,
-    Job,
-    NotAcceptable,
-    ThreadExecutor,
-    evaluate,
-    negotiate,
-    serialize_solutions,
-)
+from graphsvc.http.sparql.evaluation import Job, ThreadExecutor, evaluate
 from graphsvc.http.sparql.guard import inspect_query, inspect_update
+from graphsvc.http.sparql.negotiation import CSV, RESULTS_JSON, RESULTS_XML, TSV, negotiate
+from graphsvc.http.sparql.serialization import serialize_solutions
 from graphsvc.namespaces import graph_iri
 from graphsvc.service import GraphService
 from graphsvc.store.embedded import EmbeddedStore

@@ -34,8 +34,11 @@ from graphsvc.config import PROJECT_ROOT, Settings, load_settings
 from graphsvc.errors import QuerySyntaxError, QueryTimeout, StoreError
 from graphsvc.service import GraphService
 from graphsvc.sources.queries import QueryRegistry
+from graphsvc.store.dialects import DIALECTS
 from graphsvc.store.embedded import EmbeddedStore
-from graphsvc.store.remote import DIALECTS, EMPTY_GRAPH, RemoteStore, _chunks, load_compiled
+from graphsvc.store.insert_batches import insert_batches as _chunks
+from graphsvc.store.remote import EMPTY_GRAPH, RemoteStore
+from graphsvc.store.remote_load import load_compiled
 from graphsvc.terms import plain_rows
 
 ENV = ("GRAPHSVC_TEST_VIRTUOSO_URL", "GRAPHSVC_TEST_VIRTUOSO_USER", "GRAPHSVC_TEST_VIRTUOSO_PASSWORD")

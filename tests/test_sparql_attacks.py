@@ -21,7 +21,8 @@ from graphsvc.config import Settings
 from graphsvc.errors import GraphSvcError
 from graphsvc.http.app import create_app
 from graphsvc.http.keys import KeyStore
-from graphsvc.http.sparql.endpoint import Job, ProcessExecutor
+from graphsvc.http.sparql.evaluation import Job
+from graphsvc.http.sparql.workers import ProcessExecutor
 from graphsvc.namespaces import graph_iri
 from graphsvc.service import GraphService
 from tests.test_api import assert_error, auth, copy_store

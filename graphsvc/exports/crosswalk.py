@@ -2,16 +2,15 @@
 
 :func:`render` is what ``graphsvc crosswalk … --format sssom|oscal|xlsx`` calls with the
 rows made by :func:`graphsvc.service.link_row`. Every row becomes a :class:`Mapping` first
-(direct rows keep the curated mapping's rationale, justification, author, reviewer and
-confidence; a row walked against a mapping's direction carries the inverse relation;
-chained rows are ``semapv:MappingChaining`` with their path in the comment), and the same
-writer (:func:`sssom_tsv`) also writes a whole mapping set read back from a store
-(:func:`read_mapping_set`), so that SSSOM → graph → SSSOM can be checked for loss.
+(:mod:`graphsvc.exports.crosswalk_records`), and the same writer
+(:func:`graphsvc.exports.sssom.sssom_tsv`) also writes a whole mapping set read back from a store
+(:func:`read_mapping_set`), so that SSSOM → graph → SSSOM can be checked for loss. The workbook
+is :mod:`graphsvc.exports.crosswalk_xlsx`'s; this module writes the OSCAL mapping collection.
 
 OSCAL: relations use the OSCAL 1.2 / NIST IR 8477 vocabulary (:data:`OSCAL_RELATION`);
 strength, status, derivation, mapping set and source travel as ``props`` in the graphsvc
-namespace (:data:`PROP_NS`), the comment as ``remarks``. ``id-ref`` is the requirement's
-local identifier in graphsvc (``A.6.2.8``, ``art12.1``, ``GOVERN-1.1``), the same
+namespace (:data:`~graphsvc.exports.oscal.PROP_NS`), the comment as ``remarks``. ``id-ref`` is the
+requirement's local identifier in graphsvc (``A.6.2.8``, ``art12.1``, ``GOVERN-1.1``), the same
 identifier ``graphsvc import oscal`` resolves, and a ``notation`` prop gives the notation
 as the source writes it (``12(1)``).
 
@@ -21,47 +20,25 @@ as the source writes it (``12(1)``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingT
+from collections.abc import Sequence
 from typing import Any
-
-import yaml
 
 from graphsvc import __version__
 from graphsvc.errors import QueryParameterError
-from graphsvc.namespaces import (
-    DCTERMS,
-    FRAMEWORK,
-    FRAMEWORK_PREFIXES,
-    GS,
-    PREFIXES,
-    RDFS,
-    SEMAPV,
-    SSSOM,
-    compress,
-    expand,
-)
-from graphsvc.sources.mappingsets import (
-    NO_COUNTERPART_PREDICATE,
-    NO_TERM_FOUND,
-    PREDICATE_FOR,
-    Mapping,
-    NoCounterpart,
-    mapping_iri,
-)
+from graphsvc.exports.crosswalk_records import export_set_id, mapping_index, no_counterparts, row_mappings
+from graphsvc.exports.crosswalk_xlsx import crosswalk_xlsx
+from graphsvc.exports.oscal import OSCAL_VERSION, PROP_NS, one_line, oscal_uuid
+from graphsvc.exports.sssom import curie, sssom_tsv
+from graphsvc.namespaces import DCTERMS, FRAMEWORK, FRAMEWORK_PREFIXES, GS, RDFS, SSSOM, compress
+from graphsvc.sources.mappingsets import Mapping, NoCounterpart
 from graphsvc.terms import py
 
 FORMATS = ("sssom", "oscal", "xlsx")
-EXPORT_BASE = "https://w3id.org/graphsvc/mappings/export/"
-CHAINING = SEMAPV + "MappingChaining"
-CHAINING_AUTHOR = "graphsvc:chaining"
 #: OSCAL 1.2 mapping relationship for each set relation.
 OSCAL_RELATION = {
     "equal": "equivalent-to",
@@ -70,39 +47,6 @@ OSCAL_RELATION = {
     "intersects": "intersects-with",
     "not-related": "no-relationship",
 }
-#: Namespace of the graphsvc props in OSCAL output (strength, status, derived, …).
-PROP_NS = "https://w3id.org/graphsvc/ontology"
-OSCAL_VERSION = "1.2.1"  # the newest OSCAL version compliance-trestle 5.x reads (1.2.0-1.2.1)
-
-SSSOM_COLUMNS = (
-    "subject_id",
-    "subject_label",
-    "predicate_id",
-    "predicate_modifier",
-    "object_id",
-    "object_label",
-    "mapping_justification",
-    "author_id",
-    "reviewer_id",
-    "confidence",
-    "comment",
-    "source",
-    "set_relation",
-    "strength",
-    "rationale",
-    "status",
-    "derived",
-)
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-EXTENSION_DEFINITIONS = [
-    {"slot_name": "set_relation", "property": GS + "set_relation", "type_hint": _XSD + "string"},
-    {"slot_name": "strength", "property": GS + "strength", "type_hint": _XSD + "integer"},
-    {"slot_name": "rationale", "property": GS + "rationale", "type_hint": _XSD + "string"},
-    {"slot_name": "status", "property": GS + "status", "type_hint": _XSD + "string"},
-    {"slot_name": "source", "property": DCTERMS + "source", "type_hint": _XSD + "string"},
-    {"slot_name": "derived", "property": GS + "derived", "type_hint": _XSD + "boolean"},
-]
-_BASE_PREFIXES = ("skos", "semapv", "sssom", "graphsvc")
 
 
 def render(svc: Any, rows: Sequence[MappingT[str, Any]], fmt: str, source_fw: str, target_fw: str) -> str | bytes:
@@ -116,199 +60,13 @@ def render(svc: Any, rows: Sequence[MappingT[str, Any]], fmt: str, source_fw: st
     raise QueryParameterError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
 
 
-# -- rows → Mapping records ----------------------------------------------------------------
-def _mapping_index(svc: Any) -> dict[str, Mapping]:
-    cache = svc.cache("exports:mappings")
-    if not cache:
-        cache.update({m.iri: m for m in svc.mappings()})
-    return cache
-
-
-def _confidences(svc: Any) -> dict[str, float]:
-    cache = svc.cache("exports:confidence")
-    if not cache:
-        rows = svc.store.select(f"SELECT ?m ?c WHERE {{ ?m <{SSSOM}confidence> ?c }}")
-        cache.update({r["m"].value: float(r["c"].value) for r in rows})
-        cache.setdefault("", 0.0)  # marks the cache as filled
-    return cache
-
-
+# -- the export's metadata ------------------------------------------------------------------
 def _set_meta(svc: Any) -> dict[str, dict[str, Any]]:
     cache = svc.cache("exports:sets")
     if not cache:
         for r in svc.store.select(_SET_QUERY):
             cache[r["set"].value] = {k: py(v) for k, v in r.items() if k != "set"}
     return cache
-
-
-def export_set_id(svc: Any, rows: Sequence[MappingT[str, Any]], source_fw: str, target_fw: str) -> tuple[str, str, str]:
-    """The export's mapping set IRI (``…/mappings/export/<from>-<to>``), from and to."""
-    frm = source_fw or _only(svc.framework_of.get(expand(r["source_curie"]), "") for r in rows) or "any"
-    to = target_fw or _only(r.get("target_framework", "") for r in rows) or "any"
-    return f"{EXPORT_BASE}{frm}-{to}", frm, to
-
-
-def _only(values: Iterable[str]) -> str:
-    distinct = {v for v in values if v}
-    return distinct.pop() if len(distinct) == 1 else ""
-
-
-def row_mappings(svc: Any, rows: Sequence[MappingT[str, Any]], set_id: str) -> list[Mapping]:
-    """One :class:`Mapping` per crosswalk row, oriented from the row's source to its target."""
-    index = _mapping_index(svc)
-    confidence = _confidences(svc)
-    out: list[Mapping] = []
-    for row in rows:
-        subject, obj, relation = expand(row["source_curie"]), expand(row["target_curie"]), row["relation"]
-        hops = [index[h["mapping"]] for h in row["path"]]
-        common = {
-            "iri": mapping_iri(set_id, subject, obj, relation),
-            "subject": subject,
-            "object": obj,
-            "relation": relation,
-            "strength": int(row["strength"]),
-            "status": row["status"],
-            "set_id": set_id,
-        }
-        if not row["derived"]:
-            m = hops[0]
-            out.append(
-                Mapping(
-                    **common,
-                    rationale=m.rationale,
-                    justification=m.justification,
-                    comment=m.comment,
-                    source=m.source,
-                    author=m.author,
-                    reviewer=m.reviewer,
-                    confidence=confidence.get(m.iri),
-                    path=(m.iri,),
-                )
-            )
-            continue
-        rationales = {m.rationale for m in hops}
-        out.append(
-            Mapping(
-                **common,
-                rationale=rationales.pop() if len(rationales) == 1 else "semantic",
-                justification=CHAINING,
-                comment=chain_comment(svc, row),
-                source=row["source_ref"] or "; ".join(dict.fromkeys(m.source for m in hops)),
-                author=CHAINING_AUTHOR,
-                derived=True,
-                path=tuple(m.iri for m in hops),
-            )
-        )
-    return out
-
-
-def chain_comment(svc: Any, row: MappingT[str, Any]) -> str:
-    """The comment of a chained row: every hop with its relation and mapping set."""
-    index = _mapping_index(svc)
-    steps = []
-    for h in row["path"]:
-        m = index[h["mapping"]]
-        how = "inverse of a curated row" if h["inverted"] else "curated row"
-        steps.append(f"{h['relation']} {h['to_curie']} ({how} of {m.set_id.rsplit('/', 1)[-1]}, strength {m.strength})")
-    return (
-        f"Derived by chaining (semapv:MappingChaining), not curated directly: {row['source_curie']} "
-        + " then ".join(steps)
-        + f"; composed by set algebra to {row['relation']}, strength that of the weakest hop."
-    )
-
-
-# -- SSSOM ----------------------------------------------------------------------------------
-def _curie(value: str) -> str:
-    return compress(value) if value.startswith(("http://", "https://")) else value
-
-
-def _prefixes_for(mappings: Sequence[Mapping], no_counterparts: Sequence[NoCounterpart] = ()) -> dict[str, str]:
-    used: set[str] = set(_BASE_PREFIXES)
-    for m in mappings:
-        for value in (m.subject, m.object, m.justification, m.author, m.reviewer):
-            prefix, sep, _ = _curie(value).partition(":")
-            if sep and prefix in PREFIXES:
-                used.add(prefix)
-    for nc in no_counterparts:
-        for value in (nc.object, nc.justification, nc.author, nc.reviewer):
-            prefix, sep, _ = _curie(value).partition(":")
-            if sep and prefix in PREFIXES:
-                used.add(prefix)
-    order = [*FRAMEWORK_PREFIXES, *_BASE_PREFIXES]
-    return {p: PREFIXES[p] for p in sorted(used, key=lambda p: (order.index(p) if p in order else 99, p))}
-
-
-def sssom_header(meta: MappingT[str, Any]) -> str:
-    text = yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True, width=10**9, default_flow_style=False)
-    return "".join(f"# {line}\n" for line in text.splitlines())
-
-
-def sssom_tsv(
-    mappings: Sequence[Mapping],
-    meta: MappingT[str, Any],
-    labels: MappingT[str, str] | None = None,
-    no_counterparts: Sequence[NoCounterpart] = (),
-) -> str:
-    """A mapping set as SSSOM TSV with its ``#`` YAML header.
-
-    ``meta`` holds the set metadata (``mapping_set_id``, ``mapping_set_title``,
-    ``mapping_set_version``, ``license``, ``creator_id``, …); ``curie_map`` and
-    ``extension_definitions`` are added. ``labels`` gives requirement titles by IRI.
-    ``no_counterparts`` are written after the mappings as ``sssom:NoTermFound`` rows in the
-    format of notes/coordination.md (the reason in both comment and rationale).
-    """
-    labels = labels or {}
-    header: dict[str, Any] = {"curie_map": _prefixes_for(mappings, no_counterparts)}
-    header.update({k: v for k, v in meta.items() if v not in (None, "", [])})
-    header["extension_definitions"] = EXTENSION_DEFINITIONS
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter="\t", lineterminator="\n")
-    w.writerow(SSSOM_COLUMNS)
-    for m in mappings:
-        w.writerow(
-            [
-                _curie(m.subject),
-                labels.get(m.subject, ""),
-                PREDICATE_FOR[m.relation],
-                "Not" if m.relation == "not-related" else "",
-                _curie(m.object),
-                labels.get(m.object, ""),
-                _curie(m.justification),
-                m.author,
-                m.reviewer,
-                "" if m.confidence is None else repr(m.confidence),
-                m.comment,
-                m.source,
-                m.relation,
-                m.strength,
-                m.rationale,
-                m.status,
-                "true" if m.derived else "false",
-            ]
-        )
-    for nc in no_counterparts:
-        w.writerow(
-            [
-                NO_TERM_FOUND,
-                "",
-                NO_COUNTERPART_PREDICATE,
-                "",
-                _curie(nc.object),
-                labels.get(nc.object, ""),
-                _curie(nc.justification),
-                nc.author,
-                nc.reviewer,
-                "" if nc.confidence is None else repr(nc.confidence),
-                nc.reason,
-                nc.source,
-                "",
-                "",
-                nc.reason,
-                nc.status,
-                "false",
-            ]
-        )
-    return sssom_header(header) + buf.getvalue()
 
 
 def _framework_titles(svc: Any) -> dict[str, str]:
@@ -328,7 +86,7 @@ def _export_meta(
     svc: Any, rows: Sequence[MappingT[str, Any]], mappings: Sequence[Mapping], set_id: str, frm: str, to: str
 ) -> dict[str, Any]:
     titles = {**_framework_titles(svc), "any": "every framework"}
-    index = _mapping_index(svc)
+    index = mapping_index(svc)
     sets = _set_meta(svc)
     used = Counter(index[h["mapping"]].set_id for r in rows for h in r["path"])
     direct = sorted({index[r["path"][0]["mapping"]].set_id.rsplit("/", 1)[-1] for r in rows if not r["derived"]})
@@ -367,18 +125,9 @@ def crosswalk_sssom(svc: Any, rows: Sequence[MappingT[str, Any]], source_fw: str
     set_id, frm, to = export_set_id(svc, rows, source_fw, target_fw)
     mappings = row_mappings(svc, rows, set_id)
     meta = _export_meta(svc, rows, mappings, set_id, frm, to)
-    nothing = _no_counterparts(svc, source_fw, target_fw)
+    nothing = no_counterparts(svc, source_fw, target_fw)
     labels = {**_labels(svc, mappings), **{nc.object: svc.requirement_info(nc.object)["title"] for nc in nothing}}
     return sssom_tsv(mappings, meta, labels, nothing)
-
-
-def _no_counterparts(svc: Any, source_fw: str, target_fw: str) -> list[NoCounterpart]:
-    """The no-counterpart decisions of a whole-matrix export (source and target both named)."""
-    if not (source_fw and target_fw):
-        return []
-    from graphsvc.sources.decisions import between
-
-    return [d.record for d in between(svc, source_fw, target_fw)]
 
 
 # -- a mapping set read back from a store ---------------------------------------------------
@@ -492,16 +241,8 @@ def read_no_counterparts(store: Any, set_id: str) -> list[NoCounterpart]:
 
 
 # -- OSCAL 1.2 mapping collection ---------------------------------------------------------------
-def _uuid(*parts: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "|".join(parts)))
-
-
 def _prop(name: str, value: Any) -> dict[str, str]:
     return {"name": name, "ns": PROP_NS, "value": str(value)}
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def _local_id(iri: str, framework: str) -> str:
@@ -521,44 +262,17 @@ def crosswalk_oscal(
     fw_of = svc.framework_of
     frameworks = {f["id"]: f for f in svc.frameworks()}
     digest = hashlib.sha256("\n".join(sorted(f"{m.iri}|{m.strength}|{m.status}" for m in mappings)).encode())
-    rationale = Counter(m.rationale for m in mappings).most_common(1)
     groups: dict[tuple[str, str], list[Mapping]] = defaultdict(list)
     for m in mappings:
         groups[(fw_of.get(m.subject, ""), fw_of.get(m.object, ""))].append(m)
-    nothing = _no_counterparts(svc, source_fw, target_fw)
+    nothing = no_counterparts(svc, source_fw, target_fw)
     if nothing and (frm, to) not in groups:
         groups[(frm, to)] = []
     oscal_mappings = []
     for (sfw, tfw), items in sorted(groups.items()):
-        maps = []
-        for m in items:
-            props = [
-                _prop("strength", m.strength),
-                _prop("status", m.status),
-                _prop("derived", "true" if m.derived else "false"),
-                _prop("set-relation", m.relation),
-                _prop("justification", _curie(m.justification)),
-                _prop("source", _one_line(m.source)),
-            ]
-            if m.author:
-                props.append(_prop("author", m.author))
-            if m.reviewer:
-                props.append(_prop("reviewer", m.reviewer))
-            props += [_prop("derived-from", h) for h in m.path if m.derived]
-            entry: dict[str, Any] = {
-                "uuid": _uuid(m.iri),
-                "matching-rationale": m.rationale,
-                "relationship": OSCAL_RELATION[m.relation],
-                "sources": [_item(svc, m.subject, sfw)],
-                "targets": [_item(svc, m.object, tfw)],
-            }
-            if m.confidence is not None:
-                entry["confidence-score"] = {"percentage": m.confidence}
-            entry["props"] = props
-            entry["remarks"] = m.comment
-            maps.append(entry)
+        maps = [_oscal_map(svc, m, sfw, tfw) for m in items]
         group: dict[str, Any] = {
-            "uuid": _uuid(set_id, sfw, tfw),
+            "uuid": oscal_uuid(set_id, sfw, tfw),
             "source-resource": _resource(frameworks, sfw),
             "target-resource": _resource(frameworks, tfw),
             "maps": maps,
@@ -567,16 +281,9 @@ def crosswalk_oscal(
             _add_no_counterparts(group, nothing, tfw)
         oscal_mappings.append(group)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    provenance: dict[str, Any] = {
-        "method": "hybrid" if any(m.derived for m in mappings) else "human",
-        "matching-rationale": rationale[0][0] if rationale else "semantic",
-        "status": "complete" if all(m.status == "approved" for m in mappings) else "draft",
-        "mapping-description": meta["mapping_set_description"],
-        "props": [_prop("mapping-set", set_id), _prop("license", meta["license"])],
-    }
     return {
         "mapping-collection": {
-            "uuid": _uuid(set_id, digest.hexdigest()),
+            "uuid": oscal_uuid(set_id, digest.hexdigest()),
             "metadata": {
                 "title": meta["mapping_set_title"],
                 "last-modified": now,
@@ -585,9 +292,51 @@ def crosswalk_oscal(
                 "props": [_prop("generator", f"graphsvc {__version__}")],
                 "remarks": f"Licence of the mapping content: {meta['license']}.",
             },
-            "provenance": provenance,
+            "provenance": _provenance(mappings, meta, set_id),
             "mappings": oscal_mappings,
         }
+    }
+
+
+def _oscal_map(svc: Any, m: Mapping, source_fw: str, target_fw: str) -> dict[str, Any]:
+    """One mapping as an OSCAL ``map``: relationship, source and target, graphsvc's props, the comment."""
+    props = [
+        _prop("strength", m.strength),
+        _prop("status", m.status),
+        _prop("derived", "true" if m.derived else "false"),
+        _prop("set-relation", m.relation),
+        _prop("justification", curie(m.justification)),
+        _prop("source", one_line(m.source)),
+    ]
+    if m.author:
+        props.append(_prop("author", m.author))
+    if m.reviewer:
+        props.append(_prop("reviewer", m.reviewer))
+    props += [_prop("derived-from", h) for h in m.path if m.derived]
+    entry: dict[str, Any] = {
+        "uuid": oscal_uuid(m.iri),
+        "matching-rationale": m.rationale,
+        "relationship": OSCAL_RELATION[m.relation],
+        "sources": [_item(svc, m.subject, source_fw)],
+        "targets": [_item(svc, m.object, target_fw)],
+    }
+    if m.confidence is not None:
+        entry["confidence-score"] = {"percentage": m.confidence}
+    entry["props"] = props
+    entry["remarks"] = m.comment
+    return entry
+
+
+def _provenance(mappings: Sequence[Mapping], meta: MappingT[str, Any], set_id: str) -> dict[str, Any]:
+    """The collection's provenance: how it was made (curated, or also chained), its most common
+    rationale, whether every row is approved, the export's description, set and licence."""
+    rationale = Counter(m.rationale for m in mappings).most_common(1)
+    return {
+        "method": "hybrid" if any(m.derived for m in mappings) else "human",
+        "matching-rationale": rationale[0][0] if rationale else "semantic",
+        "status": "complete" if all(m.status == "approved" for m in mappings) else "draft",
+        "mapping-description": meta["mapping_set_description"],
+        "props": [_prop("mapping-set", set_id), _prop("license", meta["license"])],
     }
 
 
@@ -596,11 +345,11 @@ def _add_no_counterparts(group: dict[str, Any], nothing: Sequence[NoCounterpart]
     nothing), and one ``no-counterpart`` prop per target whose remarks give the reason."""
     ids = [_local_id(nc.object, target_fw) for nc in nothing]
     group["target-gap-summary"] = {
-        "uuid": _uuid(group["uuid"], "target-gap-summary"),
+        "uuid": oscal_uuid(group["uuid"], "target-gap-summary"),
         "unmapped-controls": [{"with-ids": ids}],
     }
     group["props"] = [
-        {**_prop("no-counterpart", ident), "remarks": f"{_one_line(nc.reason)} Source: {_one_line(nc.source)}"}
+        {**_prop("no-counterpart", ident), "remarks": f"{one_line(nc.reason)} Source: {one_line(nc.source)}"}
         for ident, nc in zip(ids, nothing, strict=True)
     ]
 
@@ -609,7 +358,7 @@ def _resource(frameworks: MappingT[str, MappingT[str, Any]], fw: str) -> dict[st
     f = frameworks.get(fw)
     out: dict[str, Any] = {"type": "catalog", "href": f["iri"] if f else FRAMEWORK + (fw or "unknown")}
     if f:
-        out["props"] = [_prop("framework", fw), _prop("title", _one_line(f["title"]))]
+        out["props"] = [_prop("framework", fw), _prop("title", one_line(f["title"]))]
     return out
 
 
@@ -620,99 +369,3 @@ def _item(svc: Any, req: str, fw: str) -> dict[str, Any]:
         "id-ref": _local_id(req, fw),
         "props": [_prop("notation", info["notation"]), _prop("curie", info["curie"])],
     }
-
-
-# -- xlsx ---------------------------------------------------------------------------------------
-def _path_text(row: MappingT[str, Any]) -> str:
-    if not row["path"]:
-        return ""
-    first = row["path"][0]
-    return first["from"] + "".join(
-        f" -{h['relation']}{' (inverse)' if h['inverted'] else ''}-> {h['to']}" for h in row["path"]
-    )
-
-
-def crosswalk_xlsx(svc: Any, rows: Sequence[MappingT[str, Any]], source_fw: str = "", target_fw: str = "") -> bytes:
-    """Sheet "Crosswalk" (one row per link), sheet "Matrix" (sources × targets, relation per
-    cell) and, for a whole matrix, sheet "No counterpart" (the target requirements the source
-    framework has nothing for, with the reason)."""
-    from graphsvc.exports.results import to_xlsx
-
-    many_sources = len({svc.framework_of.get(expand(r["source_curie"]), "") for r in rows}) > 1
-    many_targets = len({r.get("target_framework", "") for r in rows}) > 1
-
-    def src_name(r: MappingT[str, Any]) -> str:
-        fw = svc.framework_of.get(expand(r["source_curie"]), "")
-        return f"{fw} {r['source']}" if many_sources else r["source"]
-
-    def tgt_name(r: MappingT[str, Any]) -> str:
-        return f"{r.get('target_framework', '')} {r['target']}" if many_targets else r["target"]
-
-    sheet = [
-        {
-            "source": src_name(r),
-            "source title": svc.requirement_info(expand(r["source_curie"]))["title"],
-            "target": tgt_name(r),
-            "target title": r.get("target_title", ""),
-            "relation": r["relation"],
-            "strength": r["strength"],
-            "status": r["status"],
-            "derived": "yes" if r["derived"] else "no",
-            "source_ref": r["source_ref"],
-            "comment": r["comment"] if not r["derived"] else chain_comment(svc, r),
-            "path": _path_text(r),
-        }
-        for r in rows
-    ]
-    if not sheet:
-        sheet = [dict.fromkeys(_CROSSWALK_COLUMNS, "")]
-
-    def order(curie: str) -> tuple[str, int, str]:
-        req = expand(curie)
-        fw = svc.framework_of.get(req, "")
-        cache = svc.cache("exports:order")
-        if fw not in cache:
-            cache[fw] = {item["iri"]: i for i, item in enumerate(svc.catalog_cached(fw))}
-        return (fw, cache[fw].get(req, 10**9), curie)
-
-    sources = sorted({r["source_curie"]: src_name(r) for r in rows}.items(), key=lambda kv: order(kv[0]))
-    targets = sorted({r["target_curie"]: tgt_name(r) for r in rows}.items(), key=lambda kv: order(kv[0]))
-    cell = {
-        (r["source_curie"], r["target_curie"]): r["relation"] + (" (chained)" if r["derived"] else "") for r in rows
-    }
-    corner = "source \\ target"
-    matrix = [
-        {corner: name, **{tname: cell.get((scurie, tcurie), "") for tcurie, tname in targets}}
-        for scurie, name in sources
-    ] or [{corner: ""}]
-    sheets: dict[str, list[dict[str, Any]]] = {"Crosswalk": sheet, "Matrix": matrix}
-    if source_fw and target_fw:
-        nothing = [
-            {
-                "target": svc.notation_of(nc.object),
-                "target title": svc.requirement_info(nc.object)["title"],
-                "searched framework": source_fw,
-                "decision": "no counterpart",
-                "reason": nc.reason,
-                "source_ref": nc.source,
-                "status": nc.status,
-            }
-            for nc in _no_counterparts(svc, source_fw, target_fw)
-        ]
-        sheets["No counterpart"] = nothing or [dict.fromkeys(("target", "reason"), "")]
-    return to_xlsx(sheets, status_column=None)
-
-
-_CROSSWALK_COLUMNS = (
-    "source",
-    "source title",
-    "target",
-    "target title",
-    "relation",
-    "strength",
-    "status",
-    "derived",
-    "source_ref",
-    "comment",
-    "path",
-)

@@ -24,19 +24,18 @@ import hashlib
 import io
 import json
 import re
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from graphsvc.domain.plan import Action, Plan, Suggestion
+from graphsvc.domain.plan import Action, Plan, Suggestion, SystemPlan
 from graphsvc.errors import QueryParameterError
+from graphsvc.exports.oscal import OSCAL_VERSION, PROP_NS, one_line, oscal_uuid
 from graphsvc.exports.results import fill_sheet, jsonable, to_csv
 from graphsvc.namespaces import expand
 
 __all__ = [
     "COLUMNS",
     "FORMATS",
-    "OSCAL_VERSION",
     "plan_csv",
     "plan_poam",
     "plan_rows",
@@ -46,8 +45,6 @@ __all__ = [
     "suggestion_rows",
 ]
 
-OSCAL_VERSION = "1.2.1"  # the newest OSCAL version compliance-trestle 5.x reads, as graphsvc.exports
-PROP_NS = "https://w3id.org/graphsvc/ontology"
 #: Columns of a plan row, in order; ``system`` first and always filled.
 COLUMNS = (
     "system",
@@ -237,19 +234,11 @@ def plan_workbook(plan: Plan) -> bytes:
 
 
 # -- OSCAL POA&M -----------------------------------------------------------------------------------
-def _uuid(*parts: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "|".join(parts)))
-
-
-def _one_line(text: Any) -> str:
-    return " ".join(str(text).split())
-
-
 def _props(**values: Any) -> list[dict[str, str]]:
     """OSCAL props in graphsvc's namespace; empty values are left out (OSCAL wants a value)."""
     out = []
     for name, value in values.items():
-        text = _one_line("yes" if value is True else "no" if value is False else value if value is not None else "")
+        text = one_line("yes" if value is True else "no" if value is False else value if value is not None else "")
         if text:
             out.append({"name": name.replace("_", "-"), "ns": PROP_NS, "value": text})
     return out
@@ -262,12 +251,12 @@ def _at(day: dt.date) -> str:
 def _recommendation(a: Action, s: Suggestion, i: int) -> dict[str, Any]:
     hops = "; ".join(
         f"{m.subject} {m.relation} {m.object} (strength {m.strength}, status {m.status}, mapping set "
-        f"{_set_name(m.set)}, source: {_one_line(m.source)})" + (f": {_one_line(m.comment)}" if m.comment else "")
+        f"{_set_name(m.set)}, source: {one_line(m.source)})" + (f": {one_line(m.comment)}" if m.comment else "")
         for m in s.mappings
     )
     what = "would satisfy" if s.transfer == "full" else "would reach, partly,"
     return {
-        "uuid": _uuid(expand(a.id), "suggestion", expand(s.curie)),
+        "uuid": oscal_uuid(expand(a.id), "suggestion", expand(s.curie)),
         "lifecycle": "recommendation",
         "title": f"Implement {s.framework} {s.notation} {s.title}".strip(),
         "description": f"Implementing {s.framework} {s.notation} {what} {a.notation} ({s.relation}, strength "
@@ -290,13 +279,11 @@ def _recommendation(a: Action, s: Suggestion, i: int) -> dict[str, Any]:
 
 def plan_poam(plan: Plan) -> dict[str, Any]:
     """The plan as an OSCAL 1.2 plan of action and milestones (a JSON-ready dict)."""
-    from graphsvc import __version__
-
-    tool = _uuid("https://w3id.org/graphsvc", "tool")
+    tool = oscal_uuid("https://w3id.org/graphsvc", "tool")
     parties: dict[str, dict[str, Any]] = {}
     for s in plan.systems:
         org = expand(s.organisation)
-        parties.setdefault(org, {"uuid": _uuid(org), "type": "organization", "name": s.organisation_label or org})
+        parties.setdefault(org, {"uuid": oscal_uuid(org), "type": "organization", "name": s.organisation_label or org})
     owners: dict[tuple[str, str], str] = {}
     components = []
     observations = []
@@ -304,100 +291,15 @@ def plan_poam(plan: Plan) -> dict[str, Any]:
     items = []
     for s in plan.systems:
         org = expand(s.organisation)
-        comp = _uuid(expand(s.system))
-        components.append(
-            {
-                "uuid": comp,
-                "type": "this-system",
-                "title": s.label,
-                "description": f"{s.label}: AI system of {s.organisation_label}; roles {', '.join(s.roles)}; "
-                f"EU AI Act categories {', '.join(s.categories)}.",
-                "props": _props(system=s.system),
-                "status": {"state": "operational"},
-            }
-        )
+        comp = oscal_uuid(expand(s.system))
+        components.append(_component(s, comp))
         for a in s.actions:
             subject = expand(a.id)
-            obs = _uuid(subject, "observation", plan.as_of.isoformat(), plan.law_version)
-            risk = _uuid(subject, "risk")
-            observations.append(
-                {
-                    "uuid": obs,
-                    "title": f"{a.notation} is {a.coverage}" + (f" (would be {a.would_be})" if a.would_be else ""),
-                    "description": a.why,
-                    "props": _props(target_requirement=a.requirement, coverage_status=a.coverage, gap=a.gap),
-                    "methods": ["EXAMINE"],
-                    "types": ["finding"],
-                    "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
-                    "subjects": [{"subject-uuid": comp, "type": "component", "title": s.label}],
-                    "collected": _at(plan.as_of),
-                }
-            )
-            left = "; ".join(a.residual) if a.kind == "residual" else a.why
-            entry: dict[str, Any] = {
-                "uuid": risk,
-                "title": f"{a.notation} {a.title}: {a.kind}",
-                "description": f"{a.system_label}, {plan.target} {a.notation} ({a.title}): {a.kind}. {a.why}",
-                "statement": left or a.why,
-                "props": _props(
-                    kind=a.kind,
-                    target_requirement=a.requirement,
-                    group=a.group,
-                    binds_from=a.binds_from.isoformat() if a.binds_from else "",
-                    overdue=a.overdue,
-                ),
-                "status": RISK_STATUS[a.status],
-                "related-observations": [{"observation-uuid": obs}],
-            }
-            if a.due:
-                entry["deadline"] = _at(a.due)
-            remediations: list[dict[str, Any]] = []
-            if a.status != "risk-accepted":
-                planned: dict[str, Any] = {
-                    "uuid": _uuid(subject, "remediation"),
-                    "lifecycle": "completed" if a.status == "done" else "planned",
-                    "title": f"Close {a.notation} for {a.system_label}",
-                    "description": a.notes or f"Action on {a.notation} ({a.kind}); no notes recorded yet.",
-                    "props": _props(action_status=a.status, owner=a.owner, recorded=a.recorded),
-                }
-                if a.due:
-                    task: dict[str, Any] = {
-                        "uuid": _uuid(subject, "milestone", a.due.isoformat()),
-                        "type": "milestone",
-                        "title": f"{a.notation} closed",
-                        "timing": {"on-date": {"date": _at(a.due)}},
-                    }
-                    if a.owner:
-                        key = (org, a.owner)
-                        if key not in owners:
-                            owners[key] = _uuid(org, "owner", a.owner)
-                        task["responsible-roles"] = [{"role-id": "action-owner", "party-uuids": [owners[key]]}]
-                    planned["tasks"] = [task]
-                remediations.append(planned)
-            remediations += [_recommendation(a, sug, i) for i, sug in enumerate(a.suggestions, 1)]
-            if remediations:
-                entry["remediations"] = remediations
-            risks.append(entry)
-            item: dict[str, Any] = {
-                "uuid": _uuid(subject, "poam-item"),
-                "title": f"{a.notation} {a.title} ({a.system_label})",
-                "description": f"{a.kind}: {a.why}",
-                "props": _props(
-                    system=a.system,
-                    target_requirement=a.requirement,
-                    kind=a.kind,
-                    action_status=a.status,
-                    owner=a.owner,
-                    due=a.due.isoformat() if a.due else "",
-                    overdue=a.overdue,
-                ),
-                "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
-                "related-observations": [{"observation-uuid": obs}],
-                "related-risks": [{"risk-uuid": risk}],
-            }
-            if a.notes:
-                item["remarks"] = a.notes
-            items.append(item)
+            obs = oscal_uuid(subject, "observation", plan.as_of.isoformat(), plan.law_version)
+            risk = oscal_uuid(subject, "risk")
+            observations.append(_observation(plan, s, a, obs, comp, tool))
+            risks.append(_risk(plan, a, risk, obs, org, owners))
+            items.append(_poam_item(a, risk, obs, tool))
     for (org, name), pid in sorted(owners.items()):
         parties[pid] = {
             "uuid": pid,
@@ -405,37 +307,9 @@ def plan_poam(plan: Plan) -> dict[str, Any]:
             "name": name,
             "member-of-organizations": [parties[org]["uuid"]],
         }
-    labels = ", ".join(s.label for s in plan.systems)
-    digest = hashlib.sha256(json.dumps(jsonable(plan), sort_keys=True).encode()).hexdigest()
-    key = "|".join([plan.target, plan.law_version, plan.as_of.isoformat(), *(s.system for s in plan.systems)])
     doc: dict[str, Any] = {
-        "uuid": _uuid("https://w3id.org/graphsvc/plan", key, digest),
-        "metadata": {
-            "title": f"Plan of action and milestones: {labels} against {plan.target}",
-            "last-modified": _at(plan.as_of),
-            "version": f"{plan.as_of.isoformat()} ({plan.law_version})",
-            "oscal-version": OSCAL_VERSION,
-            "props": _props(
-                generator=f"graphsvc {__version__}",
-                target=plan.target,
-                as_of=plan.as_of.isoformat(),
-                law_layer=plan.law_version,
-                legal_status=plan.law_layer.get("statement", ""),
-                mappings_used=plan.mappings_used,
-                suggestions_from=", ".join(plan.sources),
-            ),
-            "roles": [
-                {
-                    "id": "action-owner",
-                    "title": "Action owner",
-                    "description": "Answers for closing an item of the plan (as the organisation recorded it).",
-                }
-            ],
-            "parties": list(parties.values()),
-            "remarks": "Computed by graphsvc from coverage on the date and law layer named in the props; "
-            "owners, statuses, own due dates and notes come from the organisation's actions. "
-            "Suggestions follow " + plan.suggestions_from + ".",
-        },
+        "uuid": _poam_uuid(plan),
+        "metadata": _poam_metadata(plan, list(parties.values())),
         "local-definitions": {"components": components},
         "observations": observations,
         "risks": risks,
@@ -447,6 +321,156 @@ def plan_poam(plan: Plan) -> dict[str, Any]:
         doc.pop("risks")
         doc.pop("observations")
     return {"plan-of-action-and-milestones": doc}
+
+
+def _component(s: SystemPlan, comp: str) -> dict[str, Any]:
+    """The AI system as the document's ``this-system`` component."""
+    return {
+        "uuid": comp,
+        "type": "this-system",
+        "title": s.label,
+        "description": f"{s.label}: AI system of {s.organisation_label}; roles {', '.join(s.roles)}; "
+        f"EU AI Act categories {', '.join(s.categories)}.",
+        "props": _props(system=s.system),
+        "status": {"state": "operational"},
+    }
+
+
+def _observation(plan: Plan, s: SystemPlan, a: Action, obs: str, comp: str, tool: str) -> dict[str, Any]:
+    """The coverage finding an action rests on, made by graphsvc (the tool) on the plan's date."""
+    return {
+        "uuid": obs,
+        "title": f"{a.notation} is {a.coverage}" + (f" (would be {a.would_be})" if a.would_be else ""),
+        "description": a.why,
+        "props": _props(target_requirement=a.requirement, coverage_status=a.coverage, gap=a.gap),
+        "methods": ["EXAMINE"],
+        "types": ["finding"],
+        "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
+        "subjects": [{"subject-uuid": comp, "type": "component", "title": s.label}],
+        "collected": _at(plan.as_of),
+    }
+
+
+def _risk(plan: Plan, a: Action, risk: str, obs: str, org: str, owners: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """An action's ``risk``: what is left to do, its status and deadline, and its remediations
+    (an owner given a milestone is noted in ``owners``, by organisation and name)."""
+    left = "; ".join(a.residual) if a.kind == "residual" else a.why
+    entry: dict[str, Any] = {
+        "uuid": risk,
+        "title": f"{a.notation} {a.title}: {a.kind}",
+        "description": f"{a.system_label}, {plan.target} {a.notation} ({a.title}): {a.kind}. {a.why}",
+        "statement": left or a.why,
+        "props": _props(
+            kind=a.kind,
+            target_requirement=a.requirement,
+            group=a.group,
+            binds_from=a.binds_from.isoformat() if a.binds_from else "",
+            overdue=a.overdue,
+        ),
+        "status": RISK_STATUS[a.status],
+        "related-observations": [{"observation-uuid": obs}],
+    }
+    if a.due:
+        entry["deadline"] = _at(a.due)
+    remediations: list[dict[str, Any]] = []
+    if a.status != "risk-accepted":
+        remediations.append(_planned(a, org, owners))
+    remediations += [_recommendation(a, sug, i) for i, sug in enumerate(a.suggestions, 1)]
+    if remediations:
+        entry["remediations"] = remediations
+    return entry
+
+
+def _planned(a: Action, org: str, owners: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """The organisation's own remediation of an action, with a milestone on its due date."""
+    subject = expand(a.id)
+    planned: dict[str, Any] = {
+        "uuid": oscal_uuid(subject, "remediation"),
+        "lifecycle": "completed" if a.status == "done" else "planned",
+        "title": f"Close {a.notation} for {a.system_label}",
+        "description": a.notes or f"Action on {a.notation} ({a.kind}); no notes recorded yet.",
+        "props": _props(action_status=a.status, owner=a.owner, recorded=a.recorded),
+    }
+    if a.due:
+        task: dict[str, Any] = {
+            "uuid": oscal_uuid(subject, "milestone", a.due.isoformat()),
+            "type": "milestone",
+            "title": f"{a.notation} closed",
+            "timing": {"on-date": {"date": _at(a.due)}},
+        }
+        if a.owner:
+            key = (org, a.owner)
+            if key not in owners:
+                owners[key] = oscal_uuid(org, "owner", a.owner)
+            task["responsible-roles"] = [{"role-id": "action-owner", "party-uuids": [owners[key]]}]
+        planned["tasks"] = [task]
+    return planned
+
+
+def _poam_item(a: Action, risk: str, obs: str, tool: str) -> dict[str, Any]:
+    """An action as a ``poam-item``, pointing at its observation and risk."""
+    subject = expand(a.id)
+    item: dict[str, Any] = {
+        "uuid": oscal_uuid(subject, "poam-item"),
+        "title": f"{a.notation} {a.title} ({a.system_label})",
+        "description": f"{a.kind}: {a.why}",
+        "props": _props(
+            system=a.system,
+            target_requirement=a.requirement,
+            kind=a.kind,
+            action_status=a.status,
+            owner=a.owner,
+            due=a.due.isoformat() if a.due else "",
+            overdue=a.overdue,
+        ),
+        "origins": [{"actors": [{"type": "tool", "actor-uuid": tool}]}],
+        "related-observations": [{"observation-uuid": obs}],
+        "related-risks": [{"risk-uuid": risk}],
+    }
+    if a.notes:
+        item["remarks"] = a.notes
+    return item
+
+
+def _poam_uuid(plan: Plan) -> str:
+    """The document's UUID: of its target, law layer, date and systems, and of the plan's content."""
+    digest = hashlib.sha256(json.dumps(jsonable(plan), sort_keys=True).encode()).hexdigest()
+    key = "|".join([plan.target, plan.law_version, plan.as_of.isoformat(), *(s.system for s in plan.systems)])
+    return oscal_uuid("https://w3id.org/graphsvc/plan", key, digest)
+
+
+def _poam_metadata(plan: Plan, parties: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document's metadata: title, the plan's date as last-modified, the plan's basis as
+    props, the action-owner role and the parties."""
+    from graphsvc import __version__
+
+    labels = ", ".join(s.label for s in plan.systems)
+    return {
+        "title": f"Plan of action and milestones: {labels} against {plan.target}",
+        "last-modified": _at(plan.as_of),
+        "version": f"{plan.as_of.isoformat()} ({plan.law_version})",
+        "oscal-version": OSCAL_VERSION,
+        "props": _props(
+            generator=f"graphsvc {__version__}",
+            target=plan.target,
+            as_of=plan.as_of.isoformat(),
+            law_layer=plan.law_version,
+            legal_status=plan.law_layer.get("statement", ""),
+            mappings_used=plan.mappings_used,
+            suggestions_from=", ".join(plan.sources),
+        ),
+        "roles": [
+            {
+                "id": "action-owner",
+                "title": "Action owner",
+                "description": "Answers for closing an item of the plan (as the organisation recorded it).",
+            }
+        ],
+        "parties": parties,
+        "remarks": "Computed by graphsvc from coverage on the date and law layer named in the props; "
+        "owners, statuses, own due dates and notes come from the organisation's actions. "
+        "Suggestions follow " + plan.suggestions_from + ".",
+    }
 
 
 def render(plan: Plan, fmt: str) -> str | bytes:

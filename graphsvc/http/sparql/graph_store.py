@@ -41,9 +41,10 @@ from pyoxigraph import BlankNode, DefaultGraph, RdfFormat, Triple, parse
 
 from graphsvc.errors import BadRequest, DataLoadError, Forbidden, UnknownTerm, UnsupportedMediaType
 from graphsvc.http.audit import record_write
-from graphsvc.http.sparql.endpoint import apply_update, graph_iri_arg, serialize_triples
+from graphsvc.http.sparql.endpoint import apply_update, graph_iri_arg
 from graphsvc.http.sparql.negotiation import JSONLD, NTRIPLES, RDFXML, TURTLE, choose_media
 from graphsvc.http.sparql.protocol import split_content_type
+from graphsvc.http.sparql.serialization import serialize_triples
 from graphsvc.namespaces import GSG
 from graphsvc.sources.ownership import check_graph_subjects
 from graphsvc.store.base import ntriples_line
