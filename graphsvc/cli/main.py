@@ -465,7 +465,7 @@ def applicable_cmd(
     """The EU AI Act obligations for a role and category, or a system: for each, whether it applies, from
     when, or on what condition, with the reason in words."""
     from graphsvc.domain.applicability import answer, parse_facts
-    from graphsvc.domain.coverage import resolve_system
+    from graphsvc.domain.resolve import resolve_system
     from graphsvc.sources.layers import describe_layer, layer_header, resolve_layer
 
     svc = service_for(store)
