@@ -189,7 +189,7 @@ class GraphService:
         """Every graph that belongs to no organisation."""
         cache = self.cache("reference_graphs")
         if "list" not in cache:
-            from graphsvc.domain.coverage import reference_graphs
+            from graphsvc.domain.graph_scope import reference_graphs
 
             cache["list"] = reference_graphs(self)
         return cache["list"]
@@ -202,7 +202,7 @@ class GraphService:
         """Every graph but the organisations' private ones."""
         cache = self.cache("public_graphs")
         if "list" not in cache:
-            from graphsvc.domain.coverage import public_graphs
+            from graphsvc.domain.graph_scope import public_graphs
 
             cache["list"] = public_graphs(self)
         return cache["list"]

@@ -28,7 +28,7 @@ earlier date. ``does-not-apply`` rows are returned only when asked for (``includ
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from graphsvc.errors import QueryParameterError, UnknownTerm
@@ -275,6 +275,92 @@ def _missing_words(expr: Expr, facts: dict[str, Any]) -> str:
 
 
 # -- the judgement --------------------------------------------------------------------------
+@dataclass
+class _Judgement:
+    """What the conditions and transitional rules make of one candidate obligation so far."""
+
+    start: dt.date  # the date it applies from
+    excluded: bool = False  # a condition not met, or a transitional exemption: does-not-apply
+    notes: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # conditions whose deciding attribute is not given
+    decided_by: list[str] = field(default_factory=list)
+    condition_words: list[str] = field(default_factory=list)
+
+    def exclude(self, note: str) -> None:
+        self.excluded = True
+        self.notes = [note]
+
+    def wait_on(self, text: str, expr: Expr, facts: dict[str, Any]) -> None:
+        self.pending.append(text)
+        self.decided_by += [n for n in missing(expr, facts) if n not in self.decided_by]
+
+
+def _weigh_conditions(j: _Judgement, conds: list[Condition], role: str, cat: str, facts: dict[str, Any]) -> None:
+    """Step 1: the ``only-if`` conditions that concern ``role`` and ``cat``; the first not met excludes."""
+    for c in conds:
+        if not c.concerns(role, cat):
+            continue
+        value = evaluate(c.expr, facts)
+        j.condition_words.append(f"{c.basis}: {c.words}")
+        if value is False:
+            j.exclude(f"does not apply: {c.basis}: {c.words}{_value_words(c.expr, facts)}")
+            return
+        if value is None:
+            j.wait_on(f"{c.basis}: {c.words}; {_missing_words(c.expr, facts)}", c.expr, facts)
+        else:
+            j.notes.append(f"condition met: {c.basis}{_value_words(c.expr, facts)}")
+
+
+def _weigh_transitional(j: _Judgement, rules: list[dict[str, Any]], cat: str, facts: dict[str, Any]) -> None:
+    """Step 2: the transitional rules for ``cat``, for a system placed on the market before their date."""
+    placed = facts.get("placed_on_market")
+    for t in rules:
+        if cat not in t["categories"]:
+            continue
+        if placed is None:
+            j.notes.append(
+                f"unless placed on the market before {t['placed_before'].isoformat()} ({t['basis']}; "
+                "placed_on_market not given)"
+            )
+            continue
+        if placed >= t["placed_before"]:
+            continue
+        _first_outcome(j, t, placed, facts)
+        if j.excluded:
+            return
+
+
+def _first_outcome(j: _Judgement, rule: dict[str, Any], placed: dt.date, facts: dict[str, Any]) -> None:
+    """The first outcome of a transitional rule whose condition is met (or not decided):
+    unchanged, exempt, or a later date."""
+    for o in rule["outcomes"]:
+        value = True if o["when"] is None else evaluate(o["when"], facts)
+        if value is False:
+            continue
+        if value is None:
+            j.wait_on(f"{rule['basis']}: {rule['words']}; {_missing_words(o['when'], facts)}", o["when"], facts)
+        elif o["effect"] == "exempt":
+            j.exclude(f"does not apply: {rule['basis']}: {rule['words']}; placed on the market {placed}: {o['words']}")
+        else:
+            if o["effect"] != "unchanged":
+                j.start = max(j.start, dt.date.fromisoformat(o["effect"]))
+            j.notes.append(f"{rule['basis']}: placed on the market {placed}: {o['words']}")
+        return
+
+
+def _verdict(j: _Judgement, binds: str, as_of: dt.date, rule: str) -> tuple[str, str]:
+    """Step 3: the status and the reason in words, the date deciding between applies and applies-from."""
+    when = f"{'applies since' if j.start <= as_of else 'applies from'} {j.start.isoformat()} ({rule})"
+    if j.excluded:
+        return "does-not-apply", f"{binds.replace(' binds ', ' concerns ', 1)}, but {j.notes[0]}"
+    if j.pending:
+        reason = f"{binds} only on a condition: {'; '.join(j.pending)}; if it holds, {when}"
+        if j.notes:
+            reason += "; " + "; ".join(j.notes)
+        return "conditional", reason
+    return "applies" if j.start <= as_of else "applies-from", "; ".join([f"{binds}; {when}", *j.notes])
+
+
 def _judge(
     row: dict[str, Any],
     role: str,
@@ -286,83 +372,25 @@ def _judge(
     layer: str,
     prefix: str = "",
 ) -> dict[str, Any]:
-    start: dt.date = row["from"]
+    """One candidate obligation (a row of ``applicable``) judged for ``role`` and ``cat``."""
+    j = _Judgement(start=row["from"])
+    _weigh_conditions(j, only.get(row["obligation"], []), role, cat, facts)
+    if not j.excluded:
+        _weigh_transitional(j, transitional, cat, facts)
     binds = f"{article(row['notation'])} binds {_plural(role)} of {_CATEGORY_WORDS.get(cat, cat)}"
-    status = ""
-    notes: list[str] = []
-    pending: list[str] = []
-    decided_by: list[str] = []
-    condition_words: list[str] = []
-    for c in only.get(row["obligation"], []):
-        if not c.concerns(role, cat):
-            continue
-        value = evaluate(c.expr, facts)
-        condition_words.append(f"{c.basis}: {c.words}")
-        if value is False:
-            status = "does-not-apply"
-            notes = [f"does not apply: {c.basis}: {c.words}{_value_words(c.expr, facts)}"]
-            break
-        if value is None:
-            pending.append(f"{c.basis}: {c.words}; {_missing_words(c.expr, facts)}")
-            decided_by += [n for n in missing(c.expr, facts) if n not in decided_by]
-        else:
-            notes.append(f"condition met: {c.basis}{_value_words(c.expr, facts)}")
-    if status != "does-not-apply":
-        placed = facts.get("placed_on_market")
-        for t in transitional:
-            if cat not in t["categories"]:
-                continue
-            if placed is None:
-                notes.append(
-                    f"unless placed on the market before {t['placed_before'].isoformat()} ({t['basis']}; "
-                    "placed_on_market not given)"
-                )
-                continue
-            if placed >= t["placed_before"]:
-                continue
-            for o in t["outcomes"]:
-                value = True if o["when"] is None else evaluate(o["when"], facts)
-                if value is False:
-                    continue
-                if value is None:
-                    pending.append(f"{t['basis']}: {t['words']}; {_missing_words(o['when'], facts)}")
-                    decided_by += [n for n in missing(o["when"], facts) if n not in decided_by]
-                elif o["effect"] == "exempt":
-                    status = "does-not-apply"
-                    notes = [f"does not apply: {t['basis']}: {t['words']}; placed on the market {placed}: {o['words']}"]
-                elif o["effect"] != "unchanged":
-                    later = dt.date.fromisoformat(o["effect"])
-                    if later > start:
-                        start = later
-                    notes.append(f"{t['basis']}: placed on the market {placed}: {o['words']}")
-                else:
-                    notes.append(f"{t['basis']}: placed on the market {placed}: {o['words']}")
-                break
-            if status == "does-not-apply":
-                break
-    when = f"{'applies since' if start <= as_of else 'applies from'} {start.isoformat()} ({row['rule']})"
-    if status == "does-not-apply":
-        reason = f"{binds.replace(' binds ', ' concerns ', 1)}, but {notes[0]}"
-    elif pending:
-        status = "conditional"
-        reason = f"{binds} only on a condition: {'; '.join(pending)}; if it holds, {when}"
-        if notes:
-            reason += "; " + "; ".join(notes)
-    else:
-        status = "applies" if start <= as_of else "applies-from"
-        reason = "; ".join([f"{binds}; {when}", *notes])
+    status, reason = _verdict(j, binds, as_of, row["rule"])
     return {
         "notation": row["notation"],
         "title": row.get("title", ""),
         "curie": compress(row["obligation"]),
         "status": status,
-        "from": start,
+        "from": j.start,
         "role": role,
         "category": cat,
         "layer": layer,
         "reason": prefix + reason,
-        "condition": "; ".join(condition_words),
-        "decided_by": decided_by,
+        "condition": "; ".join(j.condition_words),
+        "decided_by": j.decided_by,
         "order": row["order"],
     }
 

@@ -46,8 +46,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphsvc.domain import coverage as C
+from graphsvc.domain.coverage_assess import targets
 from graphsvc.domain.crosswalk import Hop, Link
 from graphsvc.domain.reach import GROUP_KINDS
+from graphsvc.domain.resolve import resolve_system
 from graphsvc.errors import QueryParameterError, UnknownTerm
 from graphsvc.namespaces import GSD, compress, expand, graph_iri
 from graphsvc.sources.decisions import linked_frameworks
@@ -327,6 +329,51 @@ def _check_sources(svc: Any, target: str, sources: Sequence[str] | None) -> list
     return out
 
 
+def _action(
+    svc: Any,
+    r: dict[str, Any],
+    kind: str,
+    sysinfo: dict[str, Any],
+    target: str,
+    rec: Recorded | None,
+    ideas: list[Suggestion],
+    as_of: dt.date,
+    max_suggestions: int | None,
+) -> Action:
+    """The action for coverage row ``r`` of a system: dates and what the organisation recorded
+    (``rec``), and for a gap or partial item the first ``max_suggestions`` of ``ideas`` (None:
+    all) the system does not already implement toward it."""
+    org_id = compress(sysinfo["org"]).rsplit("/", 1)[-1]
+    binds_from = _date((r.get("applicability") or {}).get("from"))
+    due = (rec.due if rec else None) or binds_from
+    status = rec.status if rec else "open"
+    own = _own_starts(r)
+    found = [s for s in ideas if expand(s.curie) not in own] if kind != "residual" else []
+    return Action(
+        id=compress(action_iri(org_id, expand(sysinfo["id"]).rsplit("/", 1)[-1], r["curie"])),
+        system=sysinfo["id"],
+        system_label=sysinfo["label"],
+        requirement=r["curie"],
+        notation=r["notation"],
+        title=r["title"],
+        group=_group(svc, expand(r["curie"]), target),
+        kind=kind,
+        coverage=r["status"],
+        would_be=r.get("would_be") or "",
+        binds_from=binds_from,
+        due=due,
+        overdue=status not in CLOSED and any(d is not None and d <= as_of for d in (binds_from, due)),
+        gap=(r.get("gap") or {}).get("kind", "") if kind == "gap" else "",
+        why=r["explanation"],
+        residual=list(r["residual"]),
+        status=status,
+        owner=rec.owner if rec else "",
+        notes=rec.notes if rec else "",
+        recorded=rec.id if rec else "",
+        suggestions=found if max_suggestions is None else found[:max_suggestions],
+    )
+
+
 def system_plan(
     svc: Any,
     system: str,
@@ -341,50 +388,18 @@ def system_plan(
     ``actions`` holds those of ``kinds``."""
     cov = C.system_coverage(svc, system, target, opts, explain=True)
     sysinfo = cov["system"]
-    sys_iri = expand(sysinfo["id"])
     org_curie = compress(sysinfo["org"])
-    org_id = org_curie.rsplit("/", 1)[-1]
-    sys_local = sys_iri.rsplit("/", 1)[-1]
     rows = [(r, k) for r in cov["requirements"] if (k := _item_kind(r)) is not None]
     open_items = {expand(r["curie"]) for r, k in rows if k != "residual"}
     ideas = _suggestions(svc, target, open_items, sources, opts.depth)
-    recorded = recorded_actions(svc, org_id)
+    recorded = recorded_actions(svc, org_curie.rsplit("/", 1)[-1])
     mine = {(x.requirement, x.system): x for x in recorded}
     actions: list[Action] = []
     for r, kind in rows:
-        req = expand(r["curie"])
         rec = mine.get((r["curie"], sysinfo["id"])) or mine.get((r["curie"], ""))
-        binds_from = _date((r.get("applicability") or {}).get("from"))
-        due = (rec.due if rec else None) or binds_from
-        status = rec.status if rec else "open"
-        own = _own_starts(r)
-        found = [s for s in ideas.get(req, []) if expand(s.curie) not in own] if kind != "residual" else []
-        actions.append(
-            Action(
-                id=compress(action_iri(org_id, sys_local, r["curie"])),
-                system=sysinfo["id"],
-                system_label=sysinfo["label"],
-                requirement=r["curie"],
-                notation=r["notation"],
-                title=r["title"],
-                group=_group(svc, req, target),
-                kind=kind,
-                coverage=r["status"],
-                would_be=r.get("would_be") or "",
-                binds_from=binds_from,
-                due=due,
-                overdue=status not in CLOSED and any(d is not None and d <= opts.as_of for d in (binds_from, due)),
-                gap=(r.get("gap") or {}).get("kind", "") if kind == "gap" else "",
-                why=r["explanation"],
-                residual=list(r["residual"]),
-                status=status,
-                owner=rec.owner if rec else "",
-                notes=rec.notes if rec else "",
-                recorded=rec.id if rec else "",
-                suggestions=found if max_suggestions is None else found[:max_suggestions],
-            )
-        )
-    position = {t["iri"]: i for i, t in enumerate(C.targets(svc, target))}
+        found = ideas.get(expand(r["curie"]), [])
+        actions.append(_action(svc, r, kind, sysinfo, target, rec, found, opts.as_of, max_suggestions))
+    position = {t["iri"]: i for i, t in enumerate(targets(svc, target))}
     actions.sort(key=lambda a: (a.due or _FAR, _KIND_ORDER[a.kind], position.get(expand(a.requirement), 0)))
     items = {a.requirement for a in actions}
     recorded_only = [
@@ -397,7 +412,6 @@ def system_plan(
     counts = dict.fromkeys(KINDS, 0)
     for a in actions:
         counts[a.kind] += 1
-    actions = [a for a in actions if a.kind in kinds]
     return SystemPlan(
         system=sysinfo["id"],
         label=sysinfo["label"],
@@ -407,7 +421,7 @@ def system_plan(
         categories=list(sysinfo.get("categories", [])),
         coverage=dict(cov["summary"]),
         counts=counts,
-        actions=actions,
+        actions=[a for a in actions if a.kind in kinds],
         recorded_only=recorded_only,
     )
 
@@ -452,7 +466,7 @@ def plan(
     day = on or dt.date.today()
     layer = resolve_layer(svc, law_version or svc.settings.law_version, day)
     opts = C.Options(as_of=day, layer=layer, depth=depth, include_proposed=include_proposed)
-    resolved = list(dict.fromkeys(C.resolve_system(svc, s) for s in systems))
+    resolved = list(dict.fromkeys(resolve_system(svc, s) for s in systems))
     return Plan(
         target=target,
         as_of=day,

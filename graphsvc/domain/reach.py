@@ -1,6 +1,6 @@
 """Reach report: how far one framework's mapping set reaches into another, item by item.
 
-For every target requirement that coverage reports on (:func:`graphsvc.domain.coverage.targets`:
+For every target requirement that coverage reports on (:func:`graphsvc.domain.coverage_assess.targets`:
 the EU AI Act obligations, or the leaves of another catalog) the report says which of three
 it is, grouped by article (or clause, Annex A objective, AI RMF category):
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphsvc.domain.coverage import targets
+from graphsvc.domain.coverage_assess import targets
 from graphsvc.sources.decisions import between
 
 #: Catalog kinds a target is grouped under (the nearest such ancestor; else the topmost one).

@@ -36,6 +36,7 @@ from graphsvc.config import Settings
 from graphsvc.domain import applicability as A
 from graphsvc.domain import coverage as C
 from graphsvc.domain.applicability import parse_facts
+from graphsvc.domain.resolve import resolve_system
 from graphsvc.errors import (
     AuthError,
     BadRequest,
@@ -831,7 +832,7 @@ def create_app(
         layer = L.resolve_layer(svc, law_version or settings.law_version, day)
         res = A.answer(
             svc,
-            system=C.resolve_system(svc, system) if system else None,
+            system=resolve_system(svc, system) if system else None,
             roles=[role] if role else [],
             categories=[category] if category else [],
             facts=attributes.facts,
@@ -928,7 +929,7 @@ def create_app(
         """Coverage of one AI system: own controls and certificates, and what it inherits from providers."""
         svc = state.view(state.principal(request))
         opts = dataclasses.replace(q.options(svc), max_paths=max_paths)
-        sys_iri = C.resolve_system(svc, f"{_org_id(org)}/{system}")
+        sys_iri = resolve_system(svc, f"{_org_id(org)}/{system}")
         return jsonable(C.system_coverage(svc, sys_iri, q.target, opts, explain=explain))
 
     @app.get("/coverage/org/{org}", response_model=OrgCoverage, tags=["coverage"], responses=ERRORS)

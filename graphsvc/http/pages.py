@@ -33,6 +33,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from graphsvc.config import Settings
 from graphsvc.domain import coverage as C
+from graphsvc.domain.resolve import resolve_system
 from graphsvc.errors import GraphSvcError, QueryParameterError
 from graphsvc.http.params import ERRORS, Auth, CoverageArgs
 from graphsvc.namespaces import PREFIXES
@@ -265,7 +266,7 @@ def web_router(settings: Settings) -> APIRouter:
             raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
         svc = view(request)
         opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
-        sys_iri = C.resolve_system(svc, f"{org}/{system}")
+        sys_iri = resolve_system(svc, f"{org}/{system}")
         result = C.system_coverage(svc, sys_iri, q.target, opts, explain=True)
         return deliver(result, format, f"{org}-{system}")
 

@@ -27,7 +27,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.domain import plan as P
-from graphsvc.domain.coverage import resolve_system
+from graphsvc.domain.resolve import resolve_system
 from graphsvc.errors import QueryParameterError
 from graphsvc.exports import plan as X
 from graphsvc.exports.results import jsonable
