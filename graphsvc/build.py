@@ -23,7 +23,7 @@ from graphsvc.config import Settings
 from graphsvc.domain.crosswalk import CrosswalkIndex
 from graphsvc.errors import DataLoadError, ValidationError
 from graphsvc.sources.catalogs import load_catalogs
-from graphsvc.sources.layers import catalog_graphs
+from graphsvc.sources.layer_graphs import catalog_graphs
 from graphsvc.sources.mappingsets import all_mappings, load_mapping_sets, mapping_triples, set_triples
 from graphsvc.sources.orgdata import OrgData, org_paths, read_org
 from graphsvc.store.base import TripleTuple

@@ -38,8 +38,9 @@ from graphsvc.imports.ciso_assistant import import_library
 from graphsvc.namespaces import GS, graph_iri
 from graphsvc.service import GraphService
 from graphsvc.sources.ciso_assistant import Options, export_framework, export_mapping_set, read_library
-from graphsvc.sources.ciso_assistant.convert import RELATIONS, parse_annotation
+from graphsvc.sources.ciso_assistant.convert import RELATIONS
 from graphsvc.sources.ciso_assistant.library import URN
+from graphsvc.sources.ciso_assistant.mapping_rows import parse_annotation
 
 DATA = Path(__file__).parent / "data" / "ciso_assistant"
 FRAMEWORK_FILE = DATA / "iso27001-2022-mini.yaml"

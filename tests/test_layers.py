@@ -25,7 +25,8 @@ from graphsvc.domain.applicability import applicable
 from graphsvc.domain.coverage import Options, system_coverage
 from graphsvc.errors import DataLoadError, UnknownTerm
 from graphsvc.service import GraphService
-from graphsvc.sources.layers import describe_layer, load_layer, load_layers, resolve_layer
+from graphsvc.sources.layer_files import load_layer, load_layers
+from graphsvc.sources.layers import describe_layer, resolve_layer
 
 D = dt.date.fromisoformat
 LAYERS = PROJECT_ROOT / "mappings" / "catalogs" / "euaia-2024-1689" / "layers"

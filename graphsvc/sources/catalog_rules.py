@@ -16,12 +16,13 @@
 
 ``transitional/<layer>.yaml`` holds the transitional rules of one law layer (see the file).
 Both are read with the catalog, checked (file, line and field in every error) and become
-triples of the catalog's graph.
+triples of the catalog's graph. The checks the catalog and layer readers share live here too
+(:func:`split_names`, :func:`roles_and_categories`, :func:`iso_date`), since this module sits
+below both.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any, Protocol
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import GSD, RDFS
 from graphsvc.sources.conditions import Expr, parse
+from graphsvc.sources.csvfiles import csv_rows
 from graphsvc.sources.yamlfiles import LINE, load_yaml
 from graphsvc.store.base import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
@@ -88,8 +90,28 @@ class TransitionalRule:
     where: str = ""
 
 
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(";") if v.strip()]
+def split_names(value: Any) -> list[str]:
+    """The names in a ``;``-separated text (a CSV cell) or a list (YAML), stripped, blanks dropped."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in str(value or "").split(";") if v.strip()]
+
+
+def roles_and_categories(
+    roles: Any, categories: Any, where: str, known_roles: Sequence[str], known_cats: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """The roles and the categories a row names, each checked against the known ones.
+
+    :raises DataLoadError: a role or category that is not known, naming the field.
+    """
+    rs, cs = split_names(roles), split_names(categories)
+    for r in rs:
+        if r not in known_roles:
+            raise DataLoadError(f"{where}: field 'roles' has {r!r}; expected {', '.join(known_roles)}")
+    for c in cs:
+        if c not in known_cats:
+            raise DataLoadError(f"{where}: field 'categories' has {c!r}; expected {', '.join(known_cats)}")
+    return rs, cs
 
 
 def _lineages(reqs: list[Requirement]) -> dict[str, set[str]]:
@@ -130,64 +152,60 @@ def load_conditions(
     """Read ``conditions.csv``; an absent file means no conditions."""
     if not path.exists():
         return []
-    out: list[Condition] = []
     seen: dict[str, str] = {}
     lineages = _lineages(reqs)
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            need = {"id", "obligations", "condition", "basis", "words"} - set(reader.fieldnames or [])
-            if need:
-                raise DataLoadError(f"{path}:1: missing column(s) {', '.join(sorted(need))}")
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                cid = (row.get("id") or "").strip()
-                if not cid:
-                    raise DataLoadError(f"{where}: field 'id' is empty")
-                if cid in seen:
-                    raise DataLoadError(f"{where}: field 'id' {cid!r} repeats {seen[cid]}")
-                seen[cid] = where
-                effect = (row.get("effect") or "only-if").strip()
-                if effect not in EFFECTS:
-                    raise DataLoadError(f"{where}: field 'effect' is {effect!r}; expected {' or '.join(EFFECTS)}")
-                rs, cs = _split(row.get("roles")), _split(row.get("categories"))
-                for r in rs:
-                    if r not in roles:
-                        raise DataLoadError(f"{where}: field 'roles' has {r!r}; expected {', '.join(roles)}")
-                for c in cs:
-                    if c not in cats:
-                        raise DataLoadError(f"{where}: field 'categories' has {c!r}; expected {', '.join(cats)}")
-                if effect == "deems-provider" and not rs:
-                    raise DataLoadError(
-                        f"{where}: field 'roles': name the roles a deems-provider rule turns into the provider"
-                    )
-                for name in ("basis", "words"):
-                    if not (row.get(name) or "").strip():
-                        raise DataLoadError(f"{where}: field {name!r} is empty")
-                text = (row.get("condition") or "").strip()
-                out.append(
-                    Condition(
-                        id=cid,
-                        obligations=_select(_split(row.get("obligations")), reqs, lineages, where),
-                        roles=rs,
-                        categories=cs,
-                        text=text,
-                        expr=parse(text, f"{where}: field 'condition'"),
-                        effect=effect,
-                        basis=row["basis"].strip(),
-                        url=(row.get("url") or "").strip(),
-                        words=row["words"].strip(),
-                        where=where,
-                    )
-                )
-    except OSError as exc:
-        raise DataLoadError(f"{path}: {exc}") from exc
-    except csv.Error as exc:
-        raise DataLoadError(f"{path}: {exc}") from exc
-    return out
+    return [
+        _condition(row, where, reqs, lineages, seen, roles, cats)
+        for where, row in csv_rows(path, ("id", "obligations", "condition", "basis", "words"))
+    ]
 
 
-def _date(value: Any, where: str) -> dt.date:
+def _condition(
+    row: dict[str, str],
+    where: str,
+    reqs: list[Requirement],
+    lineages: dict[str, set[str]],
+    seen: dict[str, str],
+    roles: tuple[str, ...],
+    cats: tuple[str, ...],
+) -> Condition:
+    """One row of ``conditions.csv``, checked; ``seen`` (condition id -> file:line) grows by it."""
+    cid = (row.get("id") or "").strip()
+    if not cid:
+        raise DataLoadError(f"{where}: field 'id' is empty")
+    if cid in seen:
+        raise DataLoadError(f"{where}: field 'id' {cid!r} repeats {seen[cid]}")
+    seen[cid] = where
+    effect = (row.get("effect") or "only-if").strip()
+    if effect not in EFFECTS:
+        raise DataLoadError(f"{where}: field 'effect' is {effect!r}; expected {' or '.join(EFFECTS)}")
+    rs, cs = roles_and_categories(row.get("roles"), row.get("categories"), where, roles, cats)
+    if effect == "deems-provider" and not rs:
+        raise DataLoadError(f"{where}: field 'roles': name the roles a deems-provider rule turns into the provider")
+    for name in ("basis", "words"):
+        if not (row.get(name) or "").strip():
+            raise DataLoadError(f"{where}: field {name!r} is empty")
+    text = (row.get("condition") or "").strip()
+    return Condition(
+        id=cid,
+        obligations=_select(split_names(row.get("obligations")), reqs, lineages, where),
+        roles=rs,
+        categories=cs,
+        text=text,
+        expr=parse(text, f"{where}: field 'condition'"),
+        effect=effect,
+        basis=row["basis"].strip(),
+        url=(row.get("url") or "").strip(),
+        words=row["words"].strip(),
+        where=where,
+    )
+
+
+def iso_date(value: Any, where: str) -> dt.date:
+    """``value`` (``YYYY-MM-DD``) as a date.
+
+    :raises DataLoadError: ``where`` (the file, line and field) is not a date.
+    """
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
@@ -228,7 +246,7 @@ def load_transitional(folder: Path, cats: tuple[str, ...]) -> list[TransitionalR
                 basis=str(raw["basis"]),
                 url=str(raw.get("url", "")),
                 categories=[str(c) for c in raw["categories"]],
-                placed_before=_date(raw["placed_before"], f"{where}: field 'placed_before'"),
+                placed_before=iso_date(raw["placed_before"], f"{where}: field 'placed_before'"),
                 words=" ".join(str(raw["words"]).split()),
                 where=where,
             )
@@ -238,7 +256,7 @@ def load_transitional(folder: Path, cats: tuple[str, ...]) -> list[TransitionalR
                     raise DataLoadError(f"{ow}: an outcome needs 'effect' and 'words'")
                 effect = str(o["effect"])
                 if effect not in {"unchanged", "exempt"}:
-                    effect = _date(effect, f"{ow}: field 'effect'").isoformat()
+                    effect = iso_date(effect, f"{ow}: field 'effect'").isoformat()
                 when = str(o.get("when") or "")
                 if when:
                     parse(when, f"{ow}: field 'when'")

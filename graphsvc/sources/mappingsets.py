@@ -116,6 +116,13 @@ def mapping_iri(set_id: str, subject: str, obj: str, relation: str) -> str:
     return GSD + "mapping/" + digest
 
 
+def set_mapping(set_id: str, subject: str, obj: str, relation: str, **fields: Any) -> Mapping:
+    """A direct mapping of the set ``set_id``, under the IRI :func:`mapping_iri` gives it;
+    ``fields`` are the rest of :class:`Mapping`'s."""
+    iri_ = mapping_iri(set_id, subject, obj, relation)
+    return Mapping(iri=iri_, subject=subject, object=obj, relation=relation, set_id=set_id, **fields)
+
+
 def _expand(curie: str, curie_map: dict[str, str], where: str, column: str) -> str:
     if curie.startswith(("http://", "https://")):
         return curie
@@ -171,11 +178,7 @@ def _no_counterpart(row: dict[str, str], where: str, set_id: str, obj: str, curi
         raise DataLoadError(f"{where}: field 'status' is {status!r}; expected one of {', '.join(STATUSES)}")
     reason = need("comment")
     need("rationale")
-    conf_text = (row.get("confidence") or "").strip()
-    try:
-        confidence = float(conf_text) if conf_text else None
-    except ValueError as exc:
-        raise DataLoadError(f"{where}: field 'confidence' is {conf_text!r}; expected 0-1") from exc
+    confidence = _confidence(row, where)
     return NoCounterpart(
         iri=no_counterpart_iri(set_id, obj),
         object=obj,
@@ -191,12 +194,66 @@ def _no_counterpart(row: dict[str, str], where: str, set_id: str, obj: str, curi
     )
 
 
+def _confidence(row: dict[str, str], where: str) -> float | None:
+    """The row's ``confidence`` (0-1), or None where it gives none."""
+    conf_text = (row.get("confidence") or "").strip()
+    try:
+        return float(conf_text) if conf_text else None
+    except ValueError as exc:
+        raise DataLoadError(f"{where}: field 'confidence' is {conf_text!r}; expected 0-1") from exc
+
+
+def _need(row: dict[str, str], col: str, where: str) -> str:
+    """The row's value in ``col``, which a mapping row must give."""
+    value = (row.get(col) or "").strip()
+    if not value:
+        raise DataLoadError(f"{where}: field {col!r} is empty")
+    return value
+
+
 def parse_sssom(path: Path, known: set[str] | None = None, frameworks: dict[str, str] | None = None) -> MappingSet:
     """Read one SSSOM TSV file; ``known`` is the set of requirement IRIs rows may use, and
     ``frameworks`` maps each catalog namespace to its framework IRI (to name the framework a
     no-counterpart row speaks for).
 
     :raises DataLoadError: with ``file:line`` and the field at fault.
+    """
+    meta, body, n = _read_header(path)
+    curie_map: dict[str, str] = dict(meta["curie_map"])
+    curie_map.setdefault("skos", "http://www.w3.org/2004/02/skos/core#")
+    curie_map.setdefault("semapv", SEMAPV)
+    rows = _Rows(str(meta["mapping_set_id"]), curie_map, known)
+    reader = csv.DictReader(io.StringIO(body), delimiter="\t")
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataLoadError(f"{path}:{n + 1}: missing column(s) {', '.join(missing)}")
+    for row in reader:
+        where = f"{path}:{n + reader.line_num}"
+        if (row.get("subject_id") or "").strip() == NO_TERM_FOUND:
+            rows.add_no_counterpart(row, where)
+        else:
+            rows.add_mapping(row, where)
+    nothing = rows.nothing
+    if nothing:
+        fw = _subject_framework(path, meta, rows.mappings, frameworks)
+        nothing = [replace(nc, framework=fw) for nc in nothing]
+    key = path.name.removesuffix(".tsv").removesuffix(".sssom")
+    return MappingSet(
+        set_id=rows.set_id,
+        key=key,
+        meta=meta,
+        mappings=rows.mappings,
+        path=path,
+        origins=rows.origins,
+        no_counterparts=nothing,
+    )
+
+
+def _read_header(path: Path) -> tuple[dict[str, Any], str, int]:
+    """The ``#`` metadata header of an SSSOM TSV file (checked for the fields a set needs), the
+    table below it, and how many lines the header takes.
+
+    :raises DataLoadError: an unreadable file, a header that is not YAML, a missing field.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -215,59 +272,96 @@ def parse_sssom(path: Path, known: set[str] | None = None, frameworks: dict[str,
     for key in ("mapping_set_id", "curie_map", "license", "mapping_set_title", "mapping_set_version", "creator_id"):
         if not meta.get(key):
             raise DataLoadError(f"{path}: metadata field {key!r} is missing")
-    curie_map: dict[str, str] = dict(meta["curie_map"])
-    curie_map.setdefault("skos", "http://www.w3.org/2004/02/skos/core#")
-    curie_map.setdefault("semapv", SEMAPV)
-    set_id = str(meta["mapping_set_id"])
-    reader = csv.DictReader(io.StringIO("\n".join(lines[n:])), delimiter="\t")
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DataLoadError(f"{path}:{n + 1}: missing column(s) {', '.join(missing)}")
-    mappings: list[Mapping] = []
-    origins: dict[str, str] = {}
-    seen: dict[tuple[str, str, str], str] = {}
-    nothing: list[NoCounterpart] = []
-    decided: dict[str, str] = {}  # object IRI -> file:line of its no-counterpart row
-    mapped: dict[str, str] = {}  # object IRI -> file:line of its first mapping row
-    for row in reader:
-        where = f"{path}:{n + reader.line_num}"
-        if (row.get("subject_id") or "").strip() == NO_TERM_FOUND:
-            obj_text = (row.get("object_id") or "").strip()
-            if not obj_text:
-                raise DataLoadError(f"{where}: field 'object_id' is empty")
-            obj = _expand(obj_text, curie_map, where, "object_id")
-            if known is not None and obj not in known:
-                raise DataLoadError(f"{where}: field 'object_id': {obj_text} is not in the catalogs")
-            if obj in decided:
-                raise DataLoadError(f"{where}: field 'object_id': this no-counterpart row repeats {decided[obj]}")
-            if obj in mapped:
+    return meta, "\n".join(lines[n:]), n
+
+
+@dataclass
+class _Rows:
+    """The rows of one set read so far, which each next row is checked against."""
+
+    set_id: str
+    curie_map: dict[str, str]
+    known: set[str] | None
+    mappings: list[Mapping] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # mapping or record IRI -> file:line
+    seen: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (subject, object, relation) -> file:line
+    nothing: list[NoCounterpart] = field(default_factory=list)
+    decided: dict[str, str] = field(default_factory=dict)  # object IRI -> file:line of its no-counterpart row
+    mapped: dict[str, str] = field(default_factory=dict)  # object IRI -> file:line of its first mapping row
+
+    def add_no_counterpart(self, row: dict[str, str], where: str) -> None:
+        """A ``sssom:NoTermFound`` row: checked, and kept as a :class:`NoCounterpart`."""
+        obj_text = (row.get("object_id") or "").strip()
+        if not obj_text:
+            raise DataLoadError(f"{where}: field 'object_id' is empty")
+        obj = _expand(obj_text, self.curie_map, where, "object_id")
+        if self.known is not None and obj not in self.known:
+            raise DataLoadError(f"{where}: field 'object_id': {obj_text} is not in the catalogs")
+        if obj in self.decided:
+            raise DataLoadError(f"{where}: field 'object_id': this no-counterpart row repeats {self.decided[obj]}")
+        if obj in self.mapped:
+            raise DataLoadError(
+                f"{where}: field 'object_id': {obj_text} is mapped at {self.mapped[obj]}; a no-counterpart "
+                "record and a mapping for one item contradict each other"
+            )
+        self.decided[obj] = where
+        nc = _no_counterpart(row, where, self.set_id, obj, self.curie_map)
+        self.origins[nc.iri] = where
+        self.nothing.append(nc)
+
+    def add_mapping(self, row: dict[str, str], where: str) -> None:
+        """A mapping row: checked, and kept as a :class:`Mapping`."""
+        subject, obj, relation = self._ends(row, where)
+        strength, status, rationale = _grades(row, where)
+        confidence = _confidence(row, where)
+        key = (subject, obj, relation)
+        if key in self.seen:
+            raise DataLoadError(f"{where}: this row repeats {self.seen[key]}")
+        self.seen[key] = where
+        chained = (row.get("mapping_justification") or "").strip() == "semapv:MappingChaining"
+        if relation != "not-related" and not chained:  # a derived row in an export is no decision
+            if obj in self.decided:
                 raise DataLoadError(
-                    f"{where}: field 'object_id': {obj_text} is mapped at {mapped[obj]}; a no-counterpart "
-                    "record and a mapping for one item contradict each other"
+                    f"{where}: field 'object_id': {row['object_id']} has a no-counterpart record at "
+                    f"{self.decided[obj]}; a mapping and that record contradict each other"
                 )
-            decided[obj] = where
-            nc = _no_counterpart(row, where, set_id, obj, curie_map)
-            origins[nc.iri] = where
-            nothing.append(nc)
-            continue
+            self.mapped.setdefault(obj, where)
+        self.origins[mapping_iri(self.set_id, subject, obj, relation)] = where
+        justification = _expand(
+            _need(row, "mapping_justification", where), self.curie_map, where, "mapping_justification"
+        )
+        self.mappings.append(
+            set_mapping(
+                self.set_id,
+                subject,
+                obj,
+                relation,
+                strength=strength,
+                status=status,
+                rationale=rationale,
+                justification=justification,
+                comment=_need(row, "comment", where),
+                source=_need(row, "source", where),
+                author=_need(row, "author_id", where),
+                reviewer=(row.get("reviewer_id") or "").strip(),
+                confidence=confidence,
+            )
+        )
 
-        def need(col: str, row: dict[str, str] = row, where: str = where) -> str:
-            value = (row.get(col) or "").strip()
-            if not value:
-                raise DataLoadError(f"{where}: field {col!r} is empty")
-            return value
-
-        subject = _expand(need("subject_id"), curie_map, where, "subject_id")
-        obj = _expand(need("object_id"), curie_map, where, "object_id")
+    def _ends(self, row: dict[str, str], where: str) -> tuple[str, str, str]:
+        """The row's subject and object (expanded, and in the catalogs) and its set relation, with
+        the SSSOM predicate that relation needs."""
+        subject = _expand(_need(row, "subject_id", where), self.curie_map, where, "subject_id")
+        obj = _expand(_need(row, "object_id", where), self.curie_map, where, "object_id")
         for col, value in (("subject_id", subject), ("object_id", obj)):
-            if known is not None and value not in known:
+            if self.known is not None and value not in self.known:
                 raise DataLoadError(f"{where}: field {col!r}: {row[col]} is not in the catalogs")
-        relation = need("set_relation")
+        relation = _need(row, "set_relation", where)
         if relation not in RELATIONS:
             raise DataLoadError(
                 f"{where}: field 'set_relation' is {relation!r}; expected one of {', '.join(RELATIONS)}"
             )
-        predicate = need("predicate_id")
+        predicate = _need(row, "predicate_id", where)
         modifier = (row.get("predicate_modifier") or "").strip()
         if predicate != PREDICATE_FOR[relation] or (modifier == "Not") != (relation == "not-related"):
             raise DataLoadError(
@@ -275,61 +369,24 @@ def parse_sssom(path: Path, known: set[str] | None = None, frameworks: dict[str,
                 f"but set_relation {relation} needs {PREDICATE_FOR[relation]}"
                 f"{' with predicate_modifier Not' if relation == 'not-related' else ''}"
             )
-        try:
-            strength = int(need("strength"))
-        except ValueError as exc:
-            raise DataLoadError(f"{where}: field 'strength' is {row['strength']!r}; expected 1-10") from exc
-        if not 1 <= strength <= 10:
-            raise DataLoadError(f"{where}: field 'strength' is {strength}; expected 1-10")
-        status = need("status")
-        if status not in STATUSES:
-            raise DataLoadError(f"{where}: field 'status' is {status!r}; expected one of {', '.join(STATUSES)}")
-        rationale = need("rationale")
-        if rationale not in RATIONALES:
-            raise DataLoadError(f"{where}: field 'rationale' is {rationale!r}; expected one of {', '.join(RATIONALES)}")
-        conf_text = (row.get("confidence") or "").strip()
-        try:
-            confidence = float(conf_text) if conf_text else None
-        except ValueError as exc:
-            raise DataLoadError(f"{where}: field 'confidence' is {conf_text!r}; expected 0-1") from exc
-        key = (subject, obj, relation)
-        if key in seen:
-            raise DataLoadError(f"{where}: this row repeats {seen[key]}")
-        seen[key] = where
-        chained = (row.get("mapping_justification") or "").strip() == "semapv:MappingChaining"
-        if relation != "not-related" and not chained:  # a derived row in an export is no decision
-            if obj in decided:
-                raise DataLoadError(
-                    f"{where}: field 'object_id': {row['object_id']} has a no-counterpart record at "
-                    f"{decided[obj]}; a mapping and that record contradict each other"
-                )
-            mapped.setdefault(obj, where)
-        origins[mapping_iri(set_id, subject, obj, relation)] = where
-        mappings.append(
-            Mapping(
-                iri=mapping_iri(set_id, subject, obj, relation),
-                subject=subject,
-                object=obj,
-                relation=relation,
-                strength=strength,
-                status=status,
-                rationale=rationale,
-                justification=_expand(need("mapping_justification"), curie_map, where, "mapping_justification"),
-                comment=need("comment"),
-                source=need("source"),
-                set_id=set_id,
-                author=need("author_id"),
-                reviewer=(row.get("reviewer_id") or "").strip(),
-                confidence=confidence,
-            )
-        )
-    if nothing:
-        fw = _subject_framework(path, meta, mappings, frameworks)
-        nothing = [replace(nc, framework=fw) for nc in nothing]
-    key = path.name.removesuffix(".tsv").removesuffix(".sssom")
-    return MappingSet(
-        set_id=set_id, key=key, meta=meta, mappings=mappings, path=path, origins=origins, no_counterparts=nothing
-    )
+        return subject, obj, relation
+
+
+def _grades(row: dict[str, str], where: str) -> tuple[int, str, str]:
+    """A mapping row's strength (1-10), status and rationale, each checked."""
+    try:
+        strength = int(_need(row, "strength", where))
+    except ValueError as exc:
+        raise DataLoadError(f"{where}: field 'strength' is {row['strength']!r}; expected 1-10") from exc
+    if not 1 <= strength <= 10:
+        raise DataLoadError(f"{where}: field 'strength' is {strength}; expected 1-10")
+    status = _need(row, "status", where)
+    if status not in STATUSES:
+        raise DataLoadError(f"{where}: field 'status' is {status!r}; expected one of {', '.join(STATUSES)}")
+    rationale = _need(row, "rationale", where)
+    if rationale not in RATIONALES:
+        raise DataLoadError(f"{where}: field 'rationale' is {rationale!r}; expected one of {', '.join(RATIONALES)}")
+    return strength, status, rationale
 
 
 def load_mapping_sets(
@@ -350,12 +407,18 @@ def no_counterpart_triples(nc: NoCounterpart) -> list[TripleTuple]:
         (s, iri(SSSOM + "mapping_justification"), iri(nc.justification)),
         (s, g("mappingSet"), iri(nc.set_id)),
     ]
-    if nc.author:
-        out.append((s, iri(SSSOM + "author_id"), lit(nc.author)))
-    if nc.reviewer:
-        out.append((s, iri(SSSOM + "reviewer_id"), lit(nc.reviewer)))
-    if nc.confidence is not None:
-        out.append((s, iri(SSSOM + "confidence"), lit(nc.confidence)))
+    return out + _curation_triples(s, nc.author, nc.reviewer, nc.confidence)
+
+
+def _curation_triples(s: Any, author: str, reviewer: str, confidence: float | None) -> list[TripleTuple]:
+    """Who made and who reviewed a mapping or record, and how sure they are, where given."""
+    out: list[TripleTuple] = []
+    if author:
+        out.append((s, iri(SSSOM + "author_id"), lit(author)))
+    if reviewer:
+        out.append((s, iri(SSSOM + "reviewer_id"), lit(reviewer)))
+    if confidence is not None:
+        out.append((s, iri(SSSOM + "confidence"), lit(confidence)))
     return out
 
 
@@ -375,12 +438,7 @@ def mapping_triples(m: Mapping) -> list[TripleTuple]:
         (s, g("mappingSet"), iri(m.set_id)),
         (s, g("derived"), lit(m.derived)),
     ]
-    if m.author:
-        out.append((s, iri(SSSOM + "author_id"), lit(m.author)))
-    if m.reviewer:
-        out.append((s, iri(SSSOM + "reviewer_id"), lit(m.reviewer)))
-    if m.confidence is not None:
-        out.append((s, iri(SSSOM + "confidence"), lit(m.confidence)))
+    out += _curation_triples(s, m.author, m.reviewer, m.confidence)
     for i, hop in enumerate(m.path):
         out.append((s, iri("http://www.w3.org/ns/prov#wasDerivedFrom"), iri(hop)))
         hop_node = iri(f"{m.iri}/hop/{i}")

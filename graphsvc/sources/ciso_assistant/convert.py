@@ -1,4 +1,4 @@
-"""CISO Assistant library → graphsvc graphs: a framework becomes a catalog, a mapping set a mapping set.
+"""CISO Assistant library → graphsvc graphs: the URNs, a framework as a catalog, and what a mapping set becomes.
 
 **Identifiers.** A framework keeps its URN (``dcterms:identifier``) and is minted under the
 catalog key taken from the URN's last part (``urn:intuitem:risk:framework:iso27001-2022`` →
@@ -19,18 +19,9 @@ to target. graphsvc reads ``A r B`` the same way (meeting A meets B fully for ``
 ``superset``), so a row becomes ``source r target`` with only the spelling changed
 (:data:`RELATIONS`). Chaining is then graphsvc's set algebra, not CISO Assistant's weakest link.
 
-**Fields a row does not state.** graphsvc needs a strength (1-10), a rationale, a comment, a
-source, a status, a justification and an author. Where the file gives none, graphsvc fills one
-in and records the field in ``gs:assumed`` so an export leaves it out again: strength 10 for
-``equal``/``subset``/``superset`` (a containment claim holds for every conforming
-implementation or it is not containment) and 1 for ``intersect``/``not_related`` (the lowest
-claim); rationale ``semantic``; the annotation as comment; the library as source; the status
-the caller chose; ``semapv:UnspecifiedMatching``; the library's provider as author. A strength
-of 0 is kept as 1. An annotation written by graphsvc's own export ends with ``Source:``,
-``Status:``, ``Justification:``, ``Author:``, ``Reviewer:`` and ``Confidence:`` lines, which are
-read back, so graphsvc's exports re-import to the same mappings.
-
-Nothing here reads or writes a file or a store; :mod:`graphsvc.sources.ciso_assistant.kept` and :mod:`graphsvc.imports.ciso_assistant` do.
+How the rows of a mapping set become mappings is :mod:`graphsvc.sources.ciso_assistant.mapping_rows`.
+Nothing here reads or writes a file or a store; :mod:`graphsvc.sources.ciso_assistant.kept` and
+:mod:`graphsvc.imports.ciso_assistant` do.
 """
 
 from __future__ import annotations
@@ -42,12 +33,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphsvc.errors import DataLoadError
-from graphsvc.namespaces import BASE, DCTERMS, FRAMEWORK, GSD, OWL, RDFS, SEMAPV, SKOS, SSSOM, graph_iri
-from graphsvc.sources.catalogs import Catalog, Requirement
-from graphsvc.sources.ciso_assistant.library import URN, Framework, Library, MappingSetDoc, Row
-from graphsvc.sources.mappingsets import Mapping, MappingSet, mapping_iri, set_triples
+from graphsvc.namespaces import BASE, DCTERMS, FRAMEWORK, OWL, RDFS, SKOS, graph_iri
+from graphsvc.sources.catalogs import Catalog, Requirement, framework_triples, requirement_triples
+from graphsvc.sources.ciso_assistant.library import URN, Framework, Library, Row
+from graphsvc.sources.mappingsets import MappingSet, set_triples
 from graphsvc.store.base import TripleTuple
-from graphsvc.terms import RDF_TYPE, g, iri, lit
+from graphsvc.terms import g, iri, lit
 
 #: CISO Assistant's relationship names → graphsvc's set relations (same direction).
 RELATIONS = {
@@ -58,26 +49,10 @@ RELATIONS = {
     "not_related": "not-related",
 }
 CA_RELATIONSHIP = {v: k for k, v in RELATIONS.items()}
-#: Strength graphsvc assumes when a row gives none (see the module docstring).
-ASSUMED_STRENGTH = {"equal": 10, "subset": 10, "superset": 10, "intersects": 1, "not-related": 1}
-ASSUMED_RATIONALE = "semantic"
-UNSPECIFIED = SEMAPV + "UnspecifiedMatching"
-
 #: CISO Assistant framework ids (the last part of their URN) of catalogs graphsvc ships itself.
 BRIDGES = {"iso42001-2023": "iso42001-2023", "nist-ai-rmf-1.0": "nistairmf-1.0"}
 CA_PREFIX = "urn:intuitem:risk:"
 GS_PREFIX = "urn:graphsvc:risk:"
-#: Keys of the trailer graphsvc writes at the end of an exported annotation, and the field each fills.
-TRAILER = {
-    "Source": "source",
-    "Status": "status",
-    "Justification": "justification",
-    "Author": "author",
-    "Reviewer": "reviewer",
-    "Confidence": "confidence",
-}
-STATUSES = ("approved", "proposed")
-
 _EDITION = re.compile(r"^(?P<base>[a-z][a-z0-9-]*?)-(?P<edition>v?\d{4}|v?\d+(?:\.\d+)+)$")
 
 
@@ -228,45 +203,25 @@ class ImportedCatalog(Catalog):
         lib = self.library
         assert lib is not None
         fw = iri(self.iri)
-        m = self.meta
-        lib_node = iri(lib.urn)
-        out: list[TripleTuple] = [
-            (fw, RDF_TYPE, g("Framework")),
-            (fw, RDF_TYPE, iri(SKOS + "ConceptScheme")),
-            (fw, g("shortName"), lit(m["short_name"])),
-            (fw, iri(DCTERMS + "title"), lit(m["title"])),
-            (fw, g("edition"), lit(str(m["edition"]))),
-            (fw, iri(DCTERMS + "publisher"), lit(m["publisher"])),
-            (fw, iri(DCTERMS + "license"), lit(m["license"])),
-            (fw, iri(DCTERMS + "source"), lib_node),
-            (fw, g("requirementNamespace"), lit(m["namespace"])),
+        out = framework_triples(fw, self.meta, iri(lib.urn))
+        out += [
             (fw, iri(DCTERMS + "identifier"), lit(self.framework_urn)),
             (fw, iri(SKOS + "notation"), lit(self.framework_ref)),
-            (fw, iri(RDFS + "comment"), lit(m["comment"])),
+            (fw, iri(RDFS + "comment"), lit(self.meta["comment"])),
         ]
         if self.description:
             out.append((fw, g("specification"), lit(self.description)))
         out += library_triples(lib)
         for r in self.requirements:
+            # summary, url and roles are empty: an imported requirement carries its description as a specification
+            out += requirement_triples(r, fw, r.order, self.parents.get(r.iri))
             s = iri(r.iri)
             out += [
-                (s, RDF_TYPE, g("Requirement")),
-                (s, iri(SKOS + "inScheme"), fw),
-                (s, iri(SKOS + "notation"), lit(r.notation)),
-                (s, g("kind"), lit(r.kind)),
-                (s, g("order"), lit(r.order)),
                 (s, iri(DCTERMS + "identifier"), lit(self.urns[r.iri])),
                 (s, g("assessable"), lit(self.assessable[r.iri])),
             ]
-            if r.title:
-                out.append((s, iri(SKOS + "prefLabel"), lit(r.title)))
             if r.iri in self.specifications:
                 out.append((s, g("specification"), lit(self.specifications[r.iri])))
-            parent = self.parents.get(r.iri)
-            if parent:
-                out.append((s, iri(SKOS + "broader"), iri(parent)))
-            else:
-                out.append((s, iri(SKOS + "topConceptOf"), fw))
         return out
 
 
@@ -345,6 +300,16 @@ def framework_catalog(
         framework_ref=fw.ref_id,
         description=fw.description,
     )
+    _add_nodes(cat, fw, namespace)
+    return cat
+
+
+def _add_nodes(cat: ImportedCatalog, fw: Framework, namespace: str) -> None:
+    """Each requirement node of ``fw`` as a requirement of ``cat``, under ``namespace``, with its
+    URN, parent, assessable flag and description.
+
+    :raises DataLoadError: two nodes whose URNs give the same id.
+    """
     by_urn: dict[str, str] = {}
     seen_local: dict[str, str] = {}
     for node in fw.nodes:
@@ -375,11 +340,10 @@ def framework_catalog(
                 source_ref=node.where,
             )
         )
-    return cat
 
 
 # ---------------------------------------------------------------------------------------------
-# Mapping sets
+# What a mapping set becomes (its rows are converted by graphsvc.sources.ciso_assistant.mapping_rows)
 
 
 @dataclass
@@ -418,181 +382,3 @@ def licence_term(text: str) -> Any:
     """A licence IRI for "Licence: https://…" (as graphsvc's export writes it), else the text itself."""
     m = re.fullmatch(r"Licence: (https?://\S+)", text)
     return iri(m.group(1)) if m else lit(text)
-
-
-def set_key(urn: str) -> str:
-    """``ca-<id>`` for a mapping set URN: ``urn:intuitem:risk:req_mapping_set:a-to-b`` → ``ca-a-to-b``."""
-    return "ca-" + (slug(urn_parts(urn)[2]).strip(".") or "set")
-
-
-def parse_annotation(text: str | None) -> tuple[str, dict[str, str]]:
-    """The comment and the trailer fields of an annotation written by graphsvc's export.
-
-    >>> parse_annotation("Both log events.\\n\\nSource: graphsvc analysis\\nAuthor: graphsvc:team")
-    ('Both log events.', {'source': 'graphsvc analysis', 'author': 'graphsvc:team'})
-    >>> parse_annotation("Plain text: with a colon")
-    ('Plain text: with a colon', {})
-    """
-    if not text:
-        return "", {}
-    head, sep, tail = text.rpartition("\n\n")
-    candidate = tail if sep else text
-    fields: dict[str, str] = {}
-    for line in candidate.splitlines():
-        key, colon, value = line.partition(": ")
-        if not colon or key not in TRAILER or not value.strip():
-            return text.strip(), {}
-        fields[TRAILER[key]] = value.strip()
-    return head.strip(), fields
-
-
-def _expand_curie(value: str) -> str:
-    from graphsvc.namespaces import expand
-
-    return expand(value, strict=False) or value
-
-
-def mapping_set(lib: Library, doc: MappingSetDoc, resolver: Resolver, *, status: str = "approved") -> ImportedSet:
-    """The mapping set of one ``requirement_mapping_set``.
-
-    :raises DataLoadError: a source or target framework that is not in the file, not imported
-        and not one graphsvc ships; one pair given two different relationships.
-    """
-    if status not in STATUSES:
-        raise DataLoadError(f"status {status!r}: expected one of {', '.join(STATUSES)}")
-    frameworks = []
-    for key in ("source_framework_urn", "target_framework_urn"):
-        urn = getattr(doc, key)
-        kf = resolver.framework(urn)
-        if kf is None:
-            raise DataLoadError(
-                f"{doc.where}: field {key!r}: {urn} is not a framework in this file, imported before, "
-                "or shipped with graphsvc; import its library first"
-            )
-        frameworks.append(kf)
-    src_fw, tgt_fw = frameworks
-    if src_fw.key == tgt_fw.key:
-        raise DataLoadError(f"{doc.where}: source and target framework are the same ({src_fw.key})")
-    key = set_key(doc.urn)
-    set_id = f"{GSD}mappingset/{key}"
-    default_source = f"CISO Assistant library {lib.urn} (version {lib.version}): {doc.name}"
-    author = lib.provider or lib.packager or "CISO Assistant library"
-    mappings: list[Mapping] = []
-    assumed: dict[str, list[str]] = {}
-    origins: dict[str, str] = {}
-    unresolved: list[Unresolved] = []
-    notes: list[str] = []
-    seen: dict[tuple[str, str], tuple[str, Row]] = {}
-    for row in doc.rows:
-        hits = []
-        for side, urn, kf in (("source", row.source_urn, src_fw), ("target", row.target_urn, tgt_fw)):
-            hit = resolver.requirement(urn)
-            if hit is None:
-                unresolved.append(Unresolved(row, f"{side} {urn} is not a requirement in the graph"))
-                break
-            if hit[1] != kf.key:
-                unresolved.append(Unresolved(row, f"{side} {urn} belongs to {hit[1]}, not to {kf.key}"))
-                break
-            hits.append(hit[0])
-        if len(hits) < 2:
-            continue
-        subject, obj = hits
-        relation = RELATIONS[row.relationship]
-        prev = seen.get((subject, obj))
-        if prev is not None:
-            if prev[0] != relation:
-                raise DataLoadError(
-                    f"{row.where}: field 'relationship': {row.relationship} contradicts row {prev[1].index} "
-                    f"({prev[1].where}), which maps the same pair as {CA_RELATIONSHIP[prev[0]]}"
-                )
-            notes.append(f"{row.where}: row {row.index} repeats row {prev[1].index}; kept once")
-            continue
-        seen[(subject, obj)] = (relation, row)
-        comment, trailer = parse_annotation(row.annotation)
-        filled: list[str] = []
-        if row.strength is None:
-            strength = ASSUMED_STRENGTH[relation]
-            filled.append("strength")
-        else:
-            value = row.strength if lib.strength_scale == 10 else round(row.strength / 10)
-            strength = max(1, value)
-            if relation in ("equal", "subset", "superset") and strength < 10:
-                notes.append(
-                    f"{row.where}: row {row.index} claims {row.relationship} with strength {row.strength}; "
-                    "a containment row holds fully (strength 10) or is an intersection: review it"
-                )
-        if row.rationale is None:
-            filled.append("rationale")
-        if not comment:
-            comment = f"CISO Assistant mapping set {doc.urn} gives no annotation for this row."
-            filled.append("annotation")
-        for name in ("source", "status", "justification", "author"):
-            if name not in trailer:
-                filled.append(name)
-        confidence = None
-        if "confidence" in trailer:
-            try:
-                confidence = float(trailer["confidence"])
-            except ValueError as exc:
-                raise DataLoadError(
-                    f"{row.where}: field 'annotation': Confidence {trailer['confidence']!r} is not a number"
-                ) from exc
-        row_status = trailer.get("status", status)
-        if row_status not in ("approved", "proposed", "rejected"):
-            raise DataLoadError(f"{row.where}: field 'annotation': Status {row_status!r} is not approved or proposed")
-        m = Mapping(
-            iri=mapping_iri(set_id, subject, obj, relation),
-            subject=subject,
-            object=obj,
-            relation=relation,
-            strength=strength,
-            status=row_status,
-            rationale=row.rationale or ASSUMED_RATIONALE,
-            justification=_expand_curie(trailer["justification"]) if "justification" in trailer else UNSPECIFIED,
-            comment=comment,
-            source=trailer.get("source", default_source),
-            set_id=set_id,
-            author=trailer.get("author", author),
-            reviewer=trailer.get("reviewer", ""),
-            confidence=confidence,
-        )
-        mappings.append(m)
-        origins[m.iri] = row.where
-        assumed[m.iri] = filled
-    ms = MappingSet(
-        set_id=set_id,
-        key=key,
-        meta={
-            "mapping_set_title": doc.name,
-            "mapping_set_version": str(lib.version),
-            "license": "see the library's copyright",  # replaced by ImportedSet.triples (text may hold a URL)
-            "creator_id": [author],
-            "mapping_set_description": doc.description,
-            "mapping_date": lib.publication_date,
-        },
-        mappings=mappings,
-        path=lib.path,
-        origins=origins,
-    )
-    s = iri(set_id)
-    extra: list[TripleTuple] = [
-        (s, iri(DCTERMS + "identifier"), lit(doc.urn)),
-        (s, iri(SKOS + "notation"), lit(doc.ref_id or key)),
-        (s, iri(DCTERMS + "source"), iri(lib.urn)),
-        (s, iri(SSSOM + "subject_source"), iri(doc.source_framework_urn)),
-        (s, iri(SSSOM + "object_source"), iri(doc.target_framework_urn)),
-        *library_triples(lib),
-    ]
-    for m in mappings:
-        extra += [(iri(m.iri), g("assumed"), lit(name)) for name in assumed[m.iri]]
-    for u in unresolved:
-        node = iri(f"{GSD}unresolved/{key}/{u.row.index}")
-        extra += [
-            (node, RDF_TYPE, g("UnresolvedMapping")),
-            (node, g("mappingSet"), s),
-            (node, iri(SSSOM + "subject_id"), lit(u.row.source_urn)),
-            (node, iri(SSSOM + "object_id"), lit(u.row.target_urn)),
-            (node, iri(RDFS + "comment"), lit(f"row {u.row.index} ({u.row.relationship}): {u.reason}")),
-        ]
-    licence = lib.copyright or "not stated in the library"
-    return ImportedSet(ms, unresolved, notes, src_fw.short_name, tgt_fw.short_name, extra, licence)

@@ -106,20 +106,22 @@ class _Frameworks:
         return self._meta[short]
 
     def library_urn(self, short: str, *, bridged: bool = False) -> str:
-        m = self.meta(short)
-        if m["imported"]:
-            return m["source"]
-        if bridged and m["key"] in _BRIDGED:
-            return f"{CA_PREFIX}library:{_BRIDGED[m['key']]}"
-        return graphsvc_urn("library", slug(m["key"]))
+        return self._urn(short, "library", "source", bridged)
 
     def framework_urn(self, short: str, *, bridged: bool = False) -> str:
+        return self._urn(short, "framework", "urn", bridged)
+
+    def _urn(self, short: str, kind: str, imported_field: str, bridged: bool) -> str:
+        """The URN of a framework's library or of the framework itself (``kind``): as imported
+        (metadata field ``imported_field``), CISO Assistant's own for a bridged shipped
+        catalog, else graphsvc's."""
         m = self.meta(short)
         if m["imported"]:
-            return m["urn"]
+            urn: str = m[imported_field]
+            return urn
         if bridged and m["key"] in _BRIDGED:
-            return f"{CA_PREFIX}framework:{_BRIDGED[m['key']]}"
-        return graphsvc_urn("framework", slug(m["key"]))
+            return f"{CA_PREFIX}{kind}:{_BRIDGED[m['key']]}"
+        return graphsvc_urn(kind, slug(m["key"]))
 
     def requirements(self, short: str) -> list[dict[str, Any]]:
         if short not in self._reqs:
@@ -240,26 +242,12 @@ def export_mapping_set(svc: Any, set_id: str, *, include_proposed: bool = False,
         raise UnknownTerm(f"unknown mapping set {set_id!r}; known: {', '.join(known)}")
     head = heads[0]
     fws = _Frameworks(svc)
-    framework_of = svc.framework_of
-    ok = {"approved", "proposed"} if include_proposed else {"approved"}
-    left_out: dict[str, int] = {}
-    pairs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in svc.select("ciso_mappings", graph=graph):
-        pair = (framework_of.get(r["subject"], ""), framework_of.get(r["object"], ""))
-        if r["status"] not in ok:
-            why = f"{r['status']} rows" + (" (--include-proposed writes them)" if r["status"] == "proposed" else "")
-        elif not all(pair):
-            why = "rows with no requirement on one side (no-counterpart records have no CISO Assistant form)"
-        else:
-            pairs.setdefault(pair, []).append(r)
-            continue
-        left_out[why] = left_out.get(why, 0) + 1
+    pairs, left_out = _rows_by_pair(svc, graph, include_proposed)
     if not pairs:
         raise UnknownTerm(
             f"mapping set {set_id!r} has no {'approved or proposed' if include_proposed else 'approved'} rows"
         )
     # A set imported from CISO Assistant names each framework as the file did (bridged URNs).
-    imported = bool(head.get("urn"))
     bridged = (
         str(head.get("subjectSource", "")).startswith(CA_PREFIX),
         str(head.get("objectSource", "")).startswith(CA_PREFIX),
@@ -286,8 +274,41 @@ def export_mapping_set(svc: Any, set_id: str, *, include_proposed: bool = False,
                 }
             )
         )
+    doc = _mapping_library(head, set_id, deps, version)
+    doc["objects"] = (
+        {"requirement_mapping_set": out_sets[0]} if len(out_sets) == 1 else {"requirement_mapping_sets": out_sets}
+    )
+    head_lines = [f"CISO Assistant mapping library written by graphsvc from mapping set {set_id}."]
+    head_lines += [f"Not written: {n} {why}." for why, n in sorted(left_out.items())]
+    return "".join(f"# {line}\n" for line in head_lines) + dump(doc)
+
+
+def _rows_by_pair(
+    svc: Any, graph: str, include_proposed: bool
+) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], dict[str, int]]:
+    """The rows of a set to write, by (source, target) framework, and how many were left out, by why."""
+    framework_of = svc.framework_of
+    ok = {"approved", "proposed"} if include_proposed else {"approved"}
+    left_out: dict[str, int] = {}
+    pairs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in svc.select("ciso_mappings", graph=graph):
+        pair = (framework_of.get(r["subject"], ""), framework_of.get(r["object"], ""))
+        if r["status"] not in ok:
+            why = f"{r['status']} rows" + (" (--include-proposed writes them)" if r["status"] == "proposed" else "")
+        elif not all(pair):
+            why = "rows with no requirement on one side (no-counterpart records have no CISO Assistant form)"
+        else:
+            pairs.setdefault(pair, []).append(r)
+            continue
+        left_out[why] = left_out.get(why, 0) + 1
+    return pairs, left_out
+
+
+def _mapping_library(head: dict[str, Any], set_id: str, deps: list[str], version: int | None) -> dict[str, Any]:
+    """The library fields of a mapping library (its ``objects`` aside): as imported, or graphsvc's."""
+    imported = bool(head.get("urn"))
     lib_urn = head.get("library") if imported else graphsvc_urn("library", "mapping-" + slug(set_id))
-    doc = _drop_empty(
+    return _drop_empty(
         {
             "urn": lib_urn,
             "locale": head.get("libLocale") or "en",
@@ -305,12 +326,6 @@ def export_mapping_set(svc: Any, set_id: str, *, include_proposed: bool = False,
             "dependencies": deps,
         }
     )
-    doc["objects"] = (
-        {"requirement_mapping_set": out_sets[0]} if len(out_sets) == 1 else {"requirement_mapping_sets": out_sets}
-    )
-    head_lines = [f"CISO Assistant mapping library written by graphsvc from mapping set {set_id}."]
-    head_lines += [f"Not written: {n} {why}." for why, n in sorted(left_out.items())]
-    return "".join(f"# {line}\n" for line in head_lines) + dump(doc)
 
 
 def _row(fws: _Frameworks, src: str, tgt: str, r: dict[str, Any], bridged: tuple[bool, bool]) -> dict[str, Any]:

@@ -23,10 +23,10 @@ from graphsvc.sources.ciso_assistant.convert import (
     Resolver,
     framework_catalog,
     known_from_catalog,
-    mapping_set,
     urn_parts,
 )
 from graphsvc.sources.ciso_assistant.library import Library, read_library
+from graphsvc.sources.ciso_assistant.mapping_rows import mapping_set
 
 KIND = "ciso-assistant"
 #: Mapping sets imported from CISO Assistant libraries have set IDs under this prefix.

@@ -194,14 +194,23 @@ def _node(path: Path, raw: dict[str, Any], order: int, seen: dict[str, str]) -> 
     )
 
 
+def _entries(where: str, raw: dict[str, Any], what: str, fields: tuple[str, ...], key: str) -> list[dict[str, Any]]:
+    """The list of mappings under ``key`` of an object (a ``what``) that must have ``fields``.
+
+    :raises DataLoadError: a field is missing, or ``key`` is not a list of mappings.
+    """
+    for name in fields:
+        if not raw.get(name):
+            raise DataLoadError(f"{where}: {what} field {name!r} is missing")
+    entries = raw[key]
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DataLoadError(f"{where}: field {key!r} must be a list of mappings")
+    return entries
+
+
 def _framework(path: Path, raw: dict[str, Any]) -> Framework:
     where = _where(path, raw)
-    for key in FRAMEWORK_FIELDS:
-        if not raw.get(key):
-            raise DataLoadError(f"{where}: framework field {key!r} is missing")
-    nodes_raw = raw["requirement_nodes"]
-    if not isinstance(nodes_raw, list) or not all(isinstance(n, dict) for n in nodes_raw):
-        raise DataLoadError(f"{where}: field 'requirement_nodes' must be a list of mappings")
+    nodes_raw = _entries(where, raw, "framework", FRAMEWORK_FIELDS, "requirement_nodes")
     seen: dict[str, str] = {}
     nodes = [_node(path, n, i, seen) for i, n in enumerate(nodes_raw, start=1)]
     return Framework(
@@ -216,12 +225,7 @@ def _framework(path: Path, raw: dict[str, Any]) -> Framework:
 
 def _mapping_set(path: Path, raw: dict[str, Any], scale: int) -> MappingSetDoc:
     where = _where(path, raw)
-    for key in MAPPING_SET_FIELDS:
-        if not raw.get(key):
-            raise DataLoadError(f"{where}: requirement_mapping_set field {key!r} is missing")
-    rows_raw = raw["requirement_mappings"]
-    if not isinstance(rows_raw, list) or not all(isinstance(r, dict) for r in rows_raw):
-        raise DataLoadError(f"{where}: field 'requirement_mappings' must be a list of mappings")
+    rows_raw = _entries(where, raw, "requirement_mapping_set", MAPPING_SET_FIELDS, "requirement_mappings")
     rows: list[Row] = []
     for i, r in enumerate(rows_raw, start=1):
         at = _where(path, r)
