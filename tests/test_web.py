@@ -216,7 +216,7 @@ def client(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     ks = KeyStore(data / "keys.json")
     app = create_app(GraphService.from_settings(settings, read_only=False), settings, keys=ks, query_workers=1)
     if not any(getattr(r, "path", "") == "/ui/" for r in app.routes):  # until create_app includes it
-        app.include_router(web_router(settings))
+        app.include_router(web_router)
     with TestClient(app, raise_server_exceptions=False) as c:
         c.keys = {"contoso": ks.create("reader", tenant="contoso", name="web")[1]}  # type: ignore[attr-defined]
         yield c

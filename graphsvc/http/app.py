@@ -652,15 +652,15 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.body_limit)
     from graphsvc.http.pages import web_router
 
-    app.include_router(web_router(settings))
+    app.include_router(web_router)
     from graphsvc.http.ciso_assistant_routes import ciso_assistant_router
 
-    app.include_router(ciso_assistant_router(state))
+    app.include_router(ciso_assistant_router)
 
     from graphsvc.http.review_routes import review_router
 
-    app.include_router(review_router(state))
-    app.include_router(plan_router(state))  # GET /plan/... (graphsvc/http/plan_routes.py)
+    app.include_router(review_router)
+    app.include_router(plan_router)  # GET /plan/... (graphsvc/http/plan_routes.py)
 
     # -- the older page URLs: the styled pages of graphsvc.http.pages answer them (issue 14) ---------------
     @app.get("/", include_in_schema=False)
@@ -1081,10 +1081,10 @@ def create_app(
         raise QueryNotFound(f"no named query {name!r}; known: {', '.join(sorted(q.name for q in service.registry))}")
 
     # -- SPARQL 1.1 Protocol (graphsvc/http/sparql/routes.py) -------------------------------------------------
-    app.include_router(sparql_router(state))
+    app.include_router(sparql_router)
 
     # -- Graph Store Protocol (graphsvc/http/sparql/gsp_routes.py) ---------------------------------------------------
-    app.include_router(gsp_router(state))
+    app.include_router(gsp_router)
 
     return app
 

@@ -1,6 +1,6 @@
 """Web pages for people who would rather look than read, served by ``graphsvc serve``.
 
-``web_router(settings)`` returns a FastAPI router with
+``web_router`` is a FastAPI router with
 
 * ``/ui/`` and four pages (``/ui/coverage``, ``/ui/crosswalk``, ``/ui/sparql``,
   ``/ui/applicability``): plain HTML files from ``graphsvc/http/pages/`` put into one layout, whose
@@ -24,19 +24,21 @@ import datetime as dt
 import functools
 import gzip
 import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from graphsvc.config import Settings
 from graphsvc.domain import coverage as C
 from graphsvc.domain.resolve import resolve_system
 from graphsvc.errors import GraphSvcError, QueryParameterError
+from graphsvc.http.deps import StateArg
 from graphsvc.http.params import ERRORS, Auth, CoverageArgs
 from graphsvc.namespaces import PREFIXES
+from graphsvc.service import GraphService
 from graphsvc.sources.catalogs import CATEGORIES, ROLES
 
 #: The pages: URL name → (file in graphsvc/http/pages/, title, script).
@@ -144,171 +146,162 @@ def _filename(*parts: str) -> str:
     return "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", p).strip("_") for p in parts if p)
 
 
-def web_router(settings: Settings) -> APIRouter:
-    """The pages, their assets, and the coverage downloads (xlsx, CSV), as one router.
+#: The pages, their assets, and the coverage downloads (xlsx, CSV), as one router. Include it in the
+#: app made by :func:`graphsvc.http.app.create_app`, which keeps its :class:`graphsvc.http.app.AppState`
+#: in ``app.state.gs``: the download routes read the caller's key and view of the store through it,
+#: as every REST route does.
+web_router = APIRouter()
 
-    Include it in the app made by :func:`graphsvc.http.app.create_app`, which keeps its
-    :class:`graphsvc.http.app.AppState` in ``app.state.gs``: the download routes read the caller's
-    key and view of the store through it, as every REST route does.
-    """
-    # graphsvc.http.app imports this module; take what the routes share from it once both are loaded
-    # (this module has no `from __future__ import annotations`, so FastAPI sees these types, not names)
 
-    router = APIRouter()
+# -- pages ------------------------------------------------------------------------------------------
+def _page(name: str) -> HTMLResponse:
+    return HTMLResponse(render_page(name), headers=PAGE_HEADERS)
 
-    # -- pages ----------------------------------------------------------------------------------
-    def page(name: str) -> HTMLResponse:
-        return HTMLResponse(render_page(name), headers=PAGE_HEADERS)
 
-    @router.get("/ui", include_in_schema=False)
-    def ui_redirect() -> RedirectResponse:
-        return RedirectResponse("ui/", status_code=307)
+@web_router.get("/ui", include_in_schema=False)
+def ui_redirect() -> RedirectResponse:
+    return RedirectResponse("ui/", status_code=307)
 
-    @router.get("/ui/", response_class=HTMLResponse, include_in_schema=False)
-    def ui_index() -> HTMLResponse:
-        return page("")
 
-    def page_route(name: str) -> Any:
-        def route() -> HTMLResponse:
-            return page(name)
+@web_router.get("/ui/", response_class=HTMLResponse, include_in_schema=False)
+def ui_index() -> HTMLResponse:
+    return _page("")
 
-        return route
 
-    for name in PAGES:
-        if name:
-            router.add_api_route(
-                f"/ui/{name}",
-                page_route(name),
-                methods=["GET"],
-                response_class=HTMLResponse,
-                include_in_schema=False,
-                name=f"ui_{name}",
-            )
+def _page_route(name: str) -> Callable[[], HTMLResponse]:
+    def route() -> HTMLResponse:
+        return _page(name)
 
-    @router.get("/ui/static/{name}", include_in_schema=False)
-    def ui_static(request: Request, name: str) -> Response:
-        path = web_dir() / name
-        if not _STATIC_NAME.match(name) or not path.is_file():
-            return Response(status_code=404)
-        return _asset_response(request, path, STATIC_TYPES[path.suffix], max_age=300, compress=False)
+    return route
 
-    @router.get("/ui/vendor/plotly.min.js", include_in_schema=False)
-    def ui_plotly(request: Request) -> Response:
-        path = plotly_js_path()
-        if path is None:
-            raise ChartLibraryMissing()
-        return _asset_response(request, path, STATIC_TYPES[".js"], max_age=86400, compress=True)
 
-    @router.get("/ui/config.json", include_in_schema=False)
-    def ui_config() -> dict[str, Any]:
-        return {
-            "version": _version(),
-            "roles": list(ROLES),
-            "categories": list(CATEGORIES),
-            "law_version": settings.law_version,
-            "today": dt.date.today().isoformat(),
-            "charts": plotly_js_path() is not None,
-            "prefixes": PREFIXES,
-        }
-
-    # -- coverage downloads ---------------------------------------------------------------------
-    Format = Annotated[str, Query(pattern="^(xlsx|csv)$", description="xlsx (the auditor's workbook) or csv.")]
-
-    def view(request: Request) -> Any:
-        state = request.app.state.gs
-        return state.view(state.principal(request))
-
-    def deliver(result: dict[str, Any], fmt: str, stem: str) -> Response:
-        from graphsvc.exports.results import jsonable, to_csv
-
-        result = jsonable(result)
-        name = _filename("coverage", stem, result["target"], result["as_of"], result["law_version"])
-        if fmt == "xlsx":
-            from graphsvc.exports.workbook import coverage_workbook
-
-            body: bytes | str = coverage_workbook(result)
-            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            body = to_csv(C.coverage_rows(result))
-            media = "text/csv; charset=utf-8"
-        return Response(
-            body,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Vary": "Authorization"},
+for _name in PAGES:
+    if _name:
+        web_router.add_api_route(
+            f"/ui/{_name}",
+            _page_route(_name),
+            methods=["GET"],
+            response_class=HTMLResponse,
+            include_in_schema=False,
+            name=f"ui_{_name}",
         )
 
-    xlsx_responses: dict[int | str, dict[str, Any]] = {
-        200: {
-            "description": "The auditor's workbook (summary, one status-coloured sheet per system, every path) "
-            "or the CSV of one row per target requirement",
-            "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {}},
-        },
-        **ERRORS,
+
+@web_router.get("/ui/static/{name}", include_in_schema=False)
+def ui_static(request: Request, name: str) -> Response:
+    path = web_dir() / name
+    if not _STATIC_NAME.match(name) or not path.is_file():
+        return Response(status_code=404)
+    return _asset_response(request, path, STATIC_TYPES[path.suffix], max_age=300, compress=False)
+
+
+@web_router.get("/ui/vendor/plotly.min.js", include_in_schema=False)
+def ui_plotly(request: Request) -> Response:
+    path = plotly_js_path()
+    if path is None:
+        raise ChartLibraryMissing()
+    return _asset_response(request, path, STATIC_TYPES[".js"], max_age=86400, compress=True)
+
+
+@web_router.get("/ui/config.json", include_in_schema=False)
+def ui_config(state: StateArg) -> dict[str, Any]:
+    return {
+        "version": _version(),
+        "roles": list(ROLES),
+        "categories": list(CATEGORIES),
+        "law_version": state.settings.law_version,
+        "today": dt.date.today().isoformat(),
+        "charts": plotly_js_path() is not None,
+        "prefixes": PREFIXES,
     }
 
-    @router.get(
-        "/export/coverage/system/{org}/{system}",
-        tags=["coverage"],
-        responses=xlsx_responses,
-        response_class=Response,
-        summary="Coverage of one AI system as xlsx or CSV",
-    )
-    def export_system(
-        request: Request,
-        org: str,
-        system: str,
-        q: CoverageArgs,
-        format: Format = "xlsx",
-        _: Auth = None,
-    ) -> Response:
-        """The answer of `/coverage/system/{org}/{system}` (with paths) as the auditor's workbook or CSV."""
-        if not _ORG_ID.match(org):
-            raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
-        svc = view(request)
-        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
-        sys_iri = resolve_system(svc, f"{org}/{system}")
-        result = C.system_coverage(svc, sys_iri, q.target, opts, explain=True)
-        return deliver(result, format, f"{org}-{system}")
 
-    @router.get(
-        "/export/coverage/certificate/{certificate:path}",
-        tags=["coverage"],
-        responses=xlsx_responses,
-        response_class=Response,
-        summary="Coverage of one certificate as xlsx or CSV",
-    )
-    def export_certificate(
-        request: Request,
-        certificate: str,
-        q: CoverageArgs,
-        format: Format = "xlsx",
-        _: Auth = None,
-    ) -> Response:
-        """The answer of `/coverage/certificate/{certificate}` (with paths) as the auditor's workbook or CSV."""
-        svc = view(request)
-        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
-        result = C.certificate_coverage(svc, certificate, q.target, opts, explain=True)
-        return deliver(result, format, certificate.rsplit("/", 1)[-1])
+# -- coverage downloads -----------------------------------------------------------------------------
+Format = Annotated[str, Query(pattern="^(xlsx|csv)$", description="xlsx (the auditor's workbook) or csv.")]
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The auditor's workbook (summary, one status-coloured sheet per system, every path) "
+        "or the CSV of one row per target requirement",
+        "content": {XLSX_MEDIA: {}, "text/csv": {}},
+    },
+    **ERRORS,
+}
 
-    @router.get(
-        "/export/coverage/org/{org}",
-        tags=["coverage"],
-        responses=xlsx_responses,
-        response_class=Response,
-        summary="Coverage of every AI system of an organisation as xlsx or CSV",
-    )
-    def export_org(
-        request: Request,
-        org: str,
-        q: CoverageArgs,
-        format: Format = "xlsx",
-        _: Auth = None,
-    ) -> Response:
-        """The answer of `/coverage/org/{org}` (with paths) as the auditor's workbook or CSV."""
-        if not _ORG_ID.match(org):
-            raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
-        svc = view(request)
-        opts = dataclasses.replace(q.options(svc), max_paths=EXPORT_PATHS)
-        return deliver(C.org_coverage(svc, org, q.target, opts, explain=True), format, org)
 
-    return router
+def _export_route(path: str, summary: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """The decorator of one coverage download route."""
+    return web_router.get(path, tags=["coverage"], responses=EXPORT_RESPONSES, response_class=Response, summary=summary)
+
+
+def _org_id(org: str) -> str:
+    if not _ORG_ID.match(org):
+        raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
+    return org
+
+
+def _deliver(result: dict[str, Any], fmt: str, stem: str) -> Response:
+    from graphsvc.exports.results import jsonable, to_csv
+
+    result = jsonable(result)
+    name = _filename("coverage", stem, result["target"], result["as_of"], result["law_version"])
+    if fmt == "xlsx":
+        from graphsvc.exports.workbook import coverage_workbook
+
+        body: bytes | str = coverage_workbook(result)
+        media = XLSX_MEDIA
+    else:
+        body = to_csv(C.coverage_rows(result))
+        media = "text/csv; charset=utf-8"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Vary": "Authorization"},
+    )
+
+
+class ExportArgs:
+    """What every coverage download takes besides its path (a FastAPI class dependency): the coverage
+    question, the format, and the caller (read only when :meth:`view` is called)."""
+
+    def __init__(
+        self, request: Request, state: StateArg, q: CoverageArgs, format: Format = "xlsx", _: Auth = None
+    ) -> None:
+        self.request = request
+        self.state = state
+        self.q = q
+        self.format = format
+
+    def view(self) -> tuple[GraphService, C.Options]:
+        """The caller's view of the store, and the coverage options of a download (every path)."""
+        svc = self.state.view(self.state.principal(self.request))
+        return svc, dataclasses.replace(self.q.options(svc), max_paths=EXPORT_PATHS)
+
+
+Export = Annotated[ExportArgs, Depends()]
+
+
+@_export_route("/export/coverage/system/{org}/{system}", "Coverage of one AI system as xlsx or CSV")
+def export_system(org: str, system: str, x: Export) -> Response:
+    """The answer of `/coverage/system/{org}/{system}` (with paths) as the auditor's workbook or CSV."""
+    _org_id(org)
+    svc, opts = x.view()
+    sys_iri = resolve_system(svc, f"{org}/{system}")
+    result = C.system_coverage(svc, sys_iri, x.q.target, opts, explain=True)
+    return _deliver(result, x.format, f"{org}-{system}")
+
+
+@_export_route("/export/coverage/certificate/{certificate:path}", "Coverage of one certificate as xlsx or CSV")
+def export_certificate(certificate: str, x: Export) -> Response:
+    """The answer of `/coverage/certificate/{certificate}` (with paths) as the auditor's workbook or CSV."""
+    svc, opts = x.view()
+    result = C.certificate_coverage(svc, certificate, x.q.target, opts, explain=True)
+    return _deliver(result, x.format, certificate.rsplit("/", 1)[-1])
+
+
+@_export_route("/export/coverage/org/{org}", "Coverage of every AI system of an organisation as xlsx or CSV")
+def export_org(org: str, x: Export) -> Response:
+    """The answer of `/coverage/org/{org}` (with paths) as the auditor's workbook or CSV."""
+    _org_id(org)
+    svc, opts = x.view()
+    return _deliver(C.org_coverage(svc, org, x.q.target, opts, explain=True), x.format, org)

@@ -1,6 +1,6 @@
 """REST routes for plans (:mod:`graphsvc.domain.plan`), mounted by :func:`graphsvc.http.app.create_app`.
 
-``plan_router(state)`` returns a router over the app's state:
+``plan_router`` is a router with
 
 * ``GET /plan/{org}/{system}?target=…``: the plan of one AI system, as JSON;
 * ``GET /plan/{org}?target=…``: the plan of every AI system of an organisation;
@@ -12,10 +12,7 @@ Access follows the coverage routes: each answer is computed on the caller's view
 tenant's private graph is a 404, and another tenant's key sees a plan computed from published
 data only, without the organisation's private controls, evidence or recorded actions.
 
-This module imports graphsvc.http.app (its shared parameters and error responses) only inside
-:func:`plan_router`, which create_app calls once graphsvc.http.app is loaded. It does not use
-``from __future__ import annotations``: FastAPI reads the route signatures, whose parameter types
-are those local imports, when the routes are defined.
+The routes read the app's state through :data:`graphsvc.http.deps.StateArg`.
 """
 
 import datetime as dt
@@ -31,6 +28,7 @@ from graphsvc.domain.resolve import resolve_system
 from graphsvc.errors import QueryParameterError
 from graphsvc.exports import plan as X
 from graphsvc.exports.results import jsonable
+from graphsvc.http.deps import ServerState, StateArg
 from graphsvc.http.params import ERRORS, AsOf, Auth, Depth, LawVersion, Proposed, Target
 
 __all__ = ["PlanAnswer", "plan_router"]
@@ -158,102 +156,109 @@ def _org(org: str) -> str:
     return org
 
 
-def plan_router(state: Any) -> APIRouter:
-    """The plan routes over the app's state (service, keys, caller views)."""
+#: The plan routes; create_app includes them.
+plan_router = APIRouter(tags=["plan"])
 
-    router = APIRouter(tags=["plan"])
-    From = Annotated[
-        list[str] | None,
-        Query(
-            alias="from",
-            description="Framework(s) the suggestions come from (repeat the parameter); default: every framework "
-            "a mapping set links to the target.",
-        ),
-    ]
-    Kind = Annotated[list[str] | None, Query(description="Only these kinds: gap, partial, residual.")]
-    Suggestions = Annotated[int, Query(ge=0, le=50, description="Suggestions per item (0: all).")]
+From = Annotated[
+    list[str] | None,
+    Query(
+        alias="from",
+        description="Framework(s) the suggestions come from (repeat the parameter); default: every framework "
+        "a mapping set links to the target.",
+    ),
+]
+Kind = Annotated[list[str] | None, Query(description="Only these kinds: gap, partial, residual.")]
+Suggestions = Annotated[int, Query(ge=0, le=50, description="Suggestions per item (0: all).")]
 
-    def plan_args(
-        target: Target,
-        as_of: AsOf = None,
-        law_version: LawVersion = None,
-        source: From = None,
-        kind: Kind = None,
-        suggestions: Suggestions = 3,
-        depth: Depth = 2,
-        include_proposed: Proposed = False,
-        _: Auth = None,
-    ) -> PlanArgs:
-        """The query parameters every plan route shares."""
-        return PlanArgs(target, as_of, law_version, source, kind, suggestions, depth, include_proposed)
 
-    Args = Annotated[PlanArgs, Depends(plan_args)]
+def plan_args(
+    target: Target,
+    as_of: AsOf = None,
+    law_version: LawVersion = None,
+    source: From = None,
+    kind: Kind = None,
+    suggestions: Suggestions = 3,
+    depth: Depth = 2,
+    include_proposed: Proposed = False,
+    _: Auth = None,
+) -> PlanArgs:
+    """The query parameters every plan route shares."""
+    return PlanArgs(target, as_of, law_version, source, kind, suggestions, depth, include_proposed)
 
-    def compute(request: Request, org: str, system: str | None, a: PlanArgs) -> P.Plan:
-        svc = state.view(state.principal(request))
-        kwargs: dict[str, Any] = {
-            "on": a.as_of,
-            "law_version": a.law_version,
-            "sources": a.sources or None,
-            "depth": a.depth,
-            "include_proposed": a.include_proposed,
-            "max_suggestions": a.suggestions or None,
-            "kinds": a.kinds or None,
-        }
-        if system is None:
-            return P.org_plan(svc, _org(org), a.target, **kwargs)
-        sys_iri = resolve_system(svc, f"{_org(org)}/{system}")
-        return P.plan(svc, sys_iri, a.target, **kwargs)
 
-    @router.get("/plan/{org}/{system}", response_model=PlanAnswer, responses=ERRORS)
-    def plan_system(
-        request: Request,
-        org: str,
-        system: str,
-        a: Args,
-    ) -> dict[str, Any]:
-        """What is left for one AI system, as actions: every gap, partial and residual responsibility of its
-        coverage, due on the date it binds from, with the owner and status its organisation recorded and the
-        requirements of a source framework that would close it (ranked by the greedy cover)."""
-        return dict(jsonable(compute(request, org, system, a)))
+Args = Annotated[PlanArgs, Depends(plan_args)]
 
-    @router.get("/plan/{org}", response_model=PlanAnswer, responses=ERRORS)
-    def plan_org(
-        request: Request,
-        org: str,
-        a: Args,
-    ) -> dict[str, Any]:
-        """The plan of every AI system of an organisation (the caller sees what its key may read)."""
-        return dict(jsonable(compute(request, org, None, a)))
 
-    @router.get(
-        "/plan/{org}/{system}/export",
-        response_class=Response,
-        responses={
-            **ERRORS,
-            200: {
-                "description": "The plan as CSV, xlsx or OSCAL plan-of-action-and-milestones JSON.",
-                "content": {media.split(";")[0]: {} for media in MEDIA.values()},
-            },
+def _compute(state: ServerState, request: Request, org: str, system: str | None, a: PlanArgs) -> P.Plan:
+    """The plan of one system (or, with ``system`` None, of every system of ``org``) on the caller's view."""
+    svc = state.view(state.principal(request))
+    kwargs: dict[str, Any] = {
+        "on": a.as_of,
+        "law_version": a.law_version,
+        "sources": a.sources or None,
+        "depth": a.depth,
+        "include_proposed": a.include_proposed,
+        "max_suggestions": a.suggestions or None,
+        "kinds": a.kinds or None,
+    }
+    if system is None:
+        return P.org_plan(svc, _org(org), a.target, **kwargs)
+    sys_iri = resolve_system(svc, f"{_org(org)}/{system}")
+    return P.plan(svc, sys_iri, a.target, **kwargs)
+
+
+@plan_router.get("/plan/{org}/{system}", response_model=PlanAnswer, responses=ERRORS)
+def plan_system(
+    request: Request,
+    org: str,
+    system: str,
+    a: Args,
+    state: StateArg,
+) -> dict[str, Any]:
+    """What is left for one AI system, as actions: every gap, partial and residual responsibility of its
+    coverage, due on the date it binds from, with the owner and status its organisation recorded and the
+    requirements of a source framework that would close it (ranked by the greedy cover)."""
+    return dict(jsonable(_compute(state, request, org, system, a)))
+
+
+@plan_router.get("/plan/{org}", response_model=PlanAnswer, responses=ERRORS)
+def plan_org(
+    request: Request,
+    org: str,
+    a: Args,
+    state: StateArg,
+) -> dict[str, Any]:
+    """The plan of every AI system of an organisation (the caller sees what its key may read)."""
+    return dict(jsonable(_compute(state, request, org, None, a)))
+
+
+@plan_router.get(
+    "/plan/{org}/{system}/export",
+    response_class=Response,
+    responses={
+        **ERRORS,
+        200: {
+            "description": "The plan as CSV, xlsx or OSCAL plan-of-action-and-milestones JSON.",
+            "content": {media.split(";")[0]: {} for media in MEDIA.values()},
         },
+    },
+)
+def plan_export(
+    request: Request,
+    org: str,
+    system: str,
+    fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx|oscal)$", description="csv, xlsx or oscal.")],
+    a: Args,
+    state: StateArg,
+) -> Response:
+    """The plan of one AI system as a file: CSV, an xlsx workbook (a sheet per system, filters, frozen
+    header) or OSCAL Plan of Action and Milestones (POA&M) JSON with stable UUIDs."""
+    result = _compute(state, request, org, system, a)
+    data = X.render(result, fmt)
+    name = f"plan-{org}-{system}-{result.target}-{result.as_of.isoformat()}"
+    ext = {"csv": "csv", "xlsx": "xlsx", "oscal": "poam.json"}[fmt]
+    return Response(
+        data,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"', "Vary": "Authorization"},
     )
-    def plan_export(
-        request: Request,
-        org: str,
-        system: str,
-        fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx|oscal)$", description="csv, xlsx or oscal.")],
-        a: Args,
-    ) -> Response:
-        """The plan of one AI system as a file: CSV, an xlsx workbook (a sheet per system, filters, frozen
-        header) or OSCAL Plan of Action and Milestones (POA&M) JSON with stable UUIDs."""
-        result = compute(request, org, system, a)
-        data = X.render(result, fmt)
-        name = f"plan-{org}-{system}-{result.target}-{result.as_of.isoformat()}"
-        ext = {"csv": "csv", "xlsx": "xlsx", "oscal": "poam.json"}[fmt]
-        return Response(
-            data,
-            media_type=MEDIA[fmt],
-            headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"', "Vary": "Authorization"},
-        )
-
-    return router

@@ -1,6 +1,6 @@
 """REST routes for proposed mappings and their review, mounted by :func:`graphsvc.http.app.create_app`.
 
-``review_router(state)`` returns a router over the app's state (service, keys, write lock):
+``review_router`` is a router over the app's state (service, keys, write lock) with
 
 * ``GET  /orgs/{org}/proposals``: the organisation's queue (waiting rows first), with both
   texts when ``texts=true``; readers of that tenant (and admins) only;
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.domain.review import Decision, queue, queue_proposals, review
 from graphsvc.errors import QueryParameterError
+from graphsvc.http.deps import ServerState, StateArg
 from graphsvc.http.pages import _ORG_ID
 from graphsvc.store.tenancy import require_org_writer, require_read
 
@@ -93,77 +94,89 @@ def _row(m: Any) -> dict[str, Any]:
     }
 
 
-def review_router(state: Any) -> APIRouter:
-    router = APIRouter(tags=["review"])
+#: The review routes; create_app includes them.
+review_router = APIRouter(tags=["review"])
 
-    def reviewer_of(principal: Any, given: str | None) -> str:
-        name = (given or "").strip() or principal.name or ""
-        if not name:
-            raise QueryParameterError("name the reviewer: give 'reviewer' (this API key has no name)")
-        return name
 
-    @router.get("/orgs/{org}/proposals")
-    def proposals_list(
-        request: Request,
-        org: str,
-        status: Annotated[str | None, Query(description="proposed, approved or rejected")] = None,
-        texts: Annotated[bool, Query(description="Include both texts (control and requirement).")] = False,
-        _: Auth = None,
-    ) -> list[dict[str, Any]]:
-        """An organisation's proposed and reviewed mappings (its private data: its own keys only)."""
-        from graphsvc.namespaces import graph_iri
+def _reviewer_of(principal: Any, given: str | None) -> str:
+    name = (given or "").strip() or principal.name or ""
+    if not name:
+        raise QueryParameterError("name the reviewer: give 'reviewer' (this API key has no name)")
+    return name
 
-        principal = state.principal(request)
-        org = _org(org)
-        require_read(principal, [graph_iri(f"org/{org}")], what="read the review queue of")
-        return queue(state.view(principal), org, status=status, with_texts=texts)
 
-    @router.post("/orgs/{org}/proposals")
-    async def proposals_make(request: Request, org: str, body: ProposeBody, _: Auth = None) -> dict[str, Any]:
-        """Propose mappings for the organisation's controls and put them in its review queue."""
-        principal = state.writer(request)
-        org = _org(org)
-        require_org_writer(principal, org)
+@review_router.get("/orgs/{org}/proposals")
+def proposals_list(
+    request: Request,
+    org: str,
+    state: StateArg,
+    status: Annotated[str | None, Query(description="proposed, approved or rejected")] = None,
+    texts: Annotated[bool, Query(description="Include both texts (control and requirement).")] = False,
+    _: Auth = None,
+) -> list[dict[str, Any]]:
+    """An organisation's proposed and reviewed mappings (its private data: its own keys only)."""
+    from graphsvc.namespaces import graph_iri
 
-        def work() -> dict[str, Any]:
-            with state.write_lock:
-                try:
-                    r = queue_proposals(state.service, org, body.to, top=body.top, include_mapped=body.include_mapped)
-                finally:
-                    state.after_write()
-            return {
-                "ok": True,
-                "organisation": org,
-                "target": r.target,
-                "proposed": r.proposed,
-                "replaced": r.replaced,
-                "skipped_reviewed": r.skipped_reviewed,
-                "waiting": r.waiting,
-            }
+    principal = state.principal(request)
+    org = _org(org)
+    require_read(principal, [graph_iri(f"org/{org}")], what="read the review queue of")
+    return queue(state.view(principal), org, status=status, with_texts=texts)
 
-        return await run_in_threadpool(work)
 
-    def apply(request: Request, org: str, decisions: list[Decision], reviewer: str | None) -> dict[str, Any]:
-        principal = state.writer(request)
-        org = _org(org)
-        require_org_writer(principal, org)
-        who = reviewer_of(principal, reviewer)
+@review_router.post("/orgs/{org}/proposals")
+async def proposals_make(
+    request: Request, org: str, body: ProposeBody, state: StateArg, _: Auth = None
+) -> dict[str, Any]:
+    """Propose mappings for the organisation's controls and put them in its review queue."""
+    principal = state.writer(request)
+    org = _org(org)
+    require_org_writer(principal, org)
+
+    def work() -> dict[str, Any]:
         with state.write_lock:
             try:
-                done = review(state.service, org, decisions, who)
+                r = queue_proposals(state.service, org, body.to, top=body.top, include_mapped=body.include_mapped)
             finally:
                 state.after_write()
-        return {"ok": True, "organisation": org, "reviewer": who, "reviewed": [_row(m) for m in done]}
+        return {
+            "ok": True,
+            "organisation": org,
+            "target": r.target,
+            "proposed": r.proposed,
+            "replaced": r.replaced,
+            "skipped_reviewed": r.skipped_reviewed,
+            "waiting": r.waiting,
+        }
 
-    @router.post("/orgs/{org}/proposals/{pid}/review")
-    async def proposal_review(request: Request, org: str, pid: str, body: ReviewBody, _: Auth = None) -> dict[str, Any]:
-        """Accept, edit or reject one proposal; approved rows are used by coverage from then on."""
-        return await run_in_threadpool(apply, request, org, [_decision(pid, body, "request")], body.reviewer)
+    return await run_in_threadpool(work)
 
-    @router.post("/orgs/{org}/reviews")
-    async def reviews_batch(request: Request, org: str, body: BatchBody, _: Auth = None) -> dict[str, Any]:
-        """Several decisions at once: all are applied, or none."""
-        decisions = [_decision(d.id, d, f"decisions[{i}]") for i, d in enumerate(body.decisions)]
-        return await run_in_threadpool(apply, request, org, decisions, body.reviewer)
 
-    return router
+def _apply(
+    state: ServerState, request: Request, org: str, decisions: list[Decision], reviewer: str | None
+) -> dict[str, Any]:
+    """Apply decisions to an organisation's queue under the write lock (in a thread), all or none."""
+    principal = state.writer(request)
+    org = _org(org)
+    require_org_writer(principal, org)
+    who = _reviewer_of(principal, reviewer)
+    with state.write_lock:
+        try:
+            done = review(state.service, org, decisions, who)
+        finally:
+            state.after_write()
+    return {"ok": True, "organisation": org, "reviewer": who, "reviewed": [_row(m) for m in done]}
+
+
+@review_router.post("/orgs/{org}/proposals/{pid}/review")
+async def proposal_review(
+    request: Request, org: str, pid: str, body: ReviewBody, state: StateArg, _: Auth = None
+) -> dict[str, Any]:
+    """Accept, edit or reject one proposal; approved rows are used by coverage from then on."""
+    return await run_in_threadpool(_apply, state, request, org, [_decision(pid, body, "request")], body.reviewer)
+
+
+@review_router.post("/orgs/{org}/reviews")
+async def reviews_batch(request: Request, org: str, body: BatchBody, state: StateArg, _: Auth = None) -> dict[str, Any]:
+    """Several decisions at once: all are applied, or none."""
+    decisions = [_decision(d.id, d, f"decisions[{i}]") for i, d in enumerate(body.decisions)]
+    return await run_in_threadpool(_apply, state, request, org, decisions, body.reviewer)
