@@ -165,3 +165,13 @@ def test_the_public_surface_is_what_init_names_and_each_name_loads() -> None:
         assert "not_public" in str(exc)
     else:
         raise AssertionError("an unknown name resolved")
+
+
+def test_query_workers_get_the_folder_above_the_package_on_their_path() -> None:
+    """The SPARQL query workers are started with the package's parent folder on PYTHONPATH: a
+    folder inside the package would put graphsvc/http where the standard library's http is."""
+    from graphsvc.http.sparql.workers import package_root
+
+    root = package_root()
+    assert (root / "graphsvc" / "__init__.py").is_file()
+    assert not (root / "http" / "__init__.py").exists()

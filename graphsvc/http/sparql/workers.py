@@ -164,6 +164,14 @@ def _worker_main(fd: int, parent_pid: int, memory_mib: int = 0) -> None:  # prag
             conn.send(("error", ("store_error", f"the query failed: {type(exc).__name__}: {exc}")))
 
 
+def package_root() -> Path:
+    """The folder that holds the ``graphsvc`` package, which a worker needs on its path (and
+    nothing inside the package, whose ``http`` folder would hide the standard library's)."""
+    import graphsvc
+
+    return Path(graphsvc.__file__).resolve().parent.parent
+
+
 class _Worker:
     """A worker process (``python -c``, not multiprocessing's spawn, so that it never re-imports
     the server's main module) talking over a socket pair."""
@@ -172,7 +180,7 @@ class _Worker:
         parent, child = socket.socketpair()
         fd = child.fileno()
         env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent)
+        root = str(package_root())
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         code = f"from graphsvc.http.sparql.workers import _worker_main; _worker_main({fd}, {os.getpid()}, {int(memory_mib)})"
         self.proc = subprocess.Popen(
