@@ -3,6 +3,7 @@
 Every other module talks to a :class:`~graphsvc.store.base.GraphStore`; only this module
 (and the remote store) touch a SPARQL engine.
 
+>>> from pyoxigraph import Literal, NamedNode
 >>> s = EmbeddedStore.in_memory()
 >>> s.replace_graphs({"http://example.org/g": [(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("o"))]})
 >>> s.select("SELECT ?o WHERE { ?s ?p ?o }")[0]["o"].value
