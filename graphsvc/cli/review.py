@@ -180,7 +180,7 @@ def _interactive(svc: Any, org: str, reviewer: str) -> None:
     from rich.table import Table
 
     from graphsvc.domain.review import Decision, queue, review
-    from graphsvc.sources.orgmappings import RELATIONS
+    from graphsvc.sources.mappingsets import RELATIONS
 
     console = Console()
     pending = queue(svc, org, status="proposed", with_texts=True)

@@ -33,7 +33,8 @@ from graphsvc.domain.org_mapping_set import load_rows, save_rows
 from graphsvc.domain.proposals import AUTHOR, org_controls, proposal_id, propose
 from graphsvc.errors import Conflict, DataLoadError, QueryParameterError, UnknownTerm
 from graphsvc.namespaces import compress, graph_iri
-from graphsvc.sources.orgmappings import LEXICAL, RATIONALES, RELATIONS, OrgMapping
+from graphsvc.sources.mappingsets import RATIONALES, RELATIONS
+from graphsvc.sources.orgmappings import LEXICAL, OrgMapping
 
 ACTIONS = {
     "accept": "approved",

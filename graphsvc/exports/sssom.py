@@ -13,7 +13,14 @@ from typing import Any
 import yaml
 
 from graphsvc.namespaces import DCTERMS, FRAMEWORK_PREFIXES, GS, PREFIXES, compress
-from graphsvc.sources.mappingsets import NO_COUNTERPART_PREDICATE, NO_TERM_FOUND, PREDICATE_FOR, Mapping, NoCounterpart
+from graphsvc.sources.mappingsets import (
+    CLOSING_COLUMNS,
+    NO_COUNTERPART_PREDICATE,
+    NO_TERM_FOUND,
+    PREDICATE_FOR,
+    Mapping,
+    NoCounterpart,
+)
 
 SSSOM_COLUMNS = (
     "subject_id",
@@ -26,12 +33,7 @@ SSSOM_COLUMNS = (
     "author_id",
     "reviewer_id",
     "confidence",
-    "comment",
-    "source",
-    "set_relation",
-    "strength",
-    "rationale",
-    "status",
+    *CLOSING_COLUMNS,
     "derived",
 )
 _XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -42,19 +42,10 @@ PREDICATE_FOR = {
 }
 NO_TERM_FOUND = "sssom:NoTermFound"
 NO_COUNTERPART_PREDICATE = "skos:exactMatch"
-REQUIRED_COLUMNS = (
-    "subject_id",
-    "predicate_id",
-    "object_id",
-    "mapping_justification",
-    "author_id",
-    "comment",
-    "source",
-    "set_relation",
-    "strength",
-    "rationale",
-    "status",
-)
+#: The columns that close every graphsvc SSSOM table (shipped sets, an organisation's own set, exports):
+#: the row's comment and source, then graphsvc's extension slots.
+CLOSING_COLUMNS = ("comment", "source", "set_relation", "strength", "rationale", "status")
+REQUIRED_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "author_id", *CLOSING_COLUMNS)
 
 
 @dataclass(frozen=True)

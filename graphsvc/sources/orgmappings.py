@@ -28,19 +28,10 @@ from pathlib import Path
 
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, GSD, PREFIXES, PROV, RDFS, SSSOM, compress, expand, graph_iri
+from graphsvc.sources.mappingsets import CLOSING_COLUMNS, PREDICATE_FOR, RATIONALES, RELATIONS, STATUSES
 from graphsvc.store.base import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 
-RELATIONS = ("equal", "subset", "superset", "intersects", "not-related")
-RATIONALES = ("syntactic", "semantic", "functional")
-STATUSES = ("proposed", "approved", "rejected")
-PREDICATE_FOR = {
-    "equal": "skos:exactMatch",
-    "subset": "skos:broadMatch",
-    "superset": "skos:narrowMatch",
-    "intersects": "skos:relatedMatch",
-    "not-related": "skos:relatedMatch",
-}
 #: How an approved row's relation becomes the control's implementation of the requirement.
 IMPLEMENTS = {
     "equal": "implementsFully",
@@ -50,6 +41,7 @@ IMPLEMENTS = {
 }
 LEXICAL = "semapv:LexicalMatching"
 REVIEWED = "semapv:MappingReview"
+
 
 COLUMNS = (
     "proposal_id",
@@ -67,12 +59,7 @@ COLUMNS = (
     "review_date",
     "confidence",
     "match_string",
-    "comment",
-    "source",
-    "set_relation",
-    "strength",
-    "rationale",
-    "status",
+    *CLOSING_COLUMNS,
 )
 
 
