@@ -15,7 +15,7 @@ from graphsvc.config import Settings
 from graphsvc.domain.crosswalk import CrosswalkIndex
 from graphsvc.errors import QueryParameterError, StoreError, UnknownTerm
 from graphsvc.namespaces import FRAMEWORK_PREFIXES, compress, expand, graph_iri
-from graphsvc.sources.mappingsets import Mapping
+from graphsvc.sources.mappingsets import Mapping, mapping_from_row
 from graphsvc.sources.queries import QueryRegistry
 from graphsvc.store.base import GraphStore
 from graphsvc.store.embedded import EmbeddedStore
@@ -261,26 +261,7 @@ class GraphService:
     # -- crosswalk --------------------------------------------------------------------
     def mappings(self) -> list[Mapping]:
         if "mappings" not in self._cache:
-            out = []
-            for r in self.select("mappings"):
-                out.append(
-                    Mapping(
-                        iri=r["mapping"],
-                        subject=r["subject"],
-                        object=r["object"],
-                        relation=r["relation"].rsplit("rel-", 1)[-1],
-                        strength=r["strength"],
-                        status=r["status"],
-                        rationale=r["rationale"],
-                        justification=r["justification"],
-                        comment=r["comment"],
-                        source=r["source"],
-                        set_id=r["set"],
-                        author=r.get("author", ""),
-                        reviewer=r.get("reviewer", ""),
-                        derived=bool(r["derived"]),
-                    )
-                )
+            out = [mapping_from_row(r, iri=r["mapping"], set_id=r["set"]) for r in self.select("mappings")]
             self._cache["mappings"] = out
         return self._cache["mappings"]
 

@@ -35,7 +35,7 @@ from graphsvc.exports.crosswalk_xlsx import crosswalk_xlsx
 from graphsvc.exports.oscal import OSCAL_VERSION, PROP_NS, one_line, oscal_uuid
 from graphsvc.exports.sssom import curie, sssom_tsv
 from graphsvc.namespaces import DCTERMS, FRAMEWORK, FRAMEWORK_PREFIXES, GS, RDFS, SSSOM, compress
-from graphsvc.sources.mappingsets import Mapping, NoCounterpart
+from graphsvc.sources.mappingsets import Mapping, NoCounterpart, mapping_from_row
 from graphsvc.terms import py
 
 FORMATS = ("sssom", "oscal", "xlsx")
@@ -188,26 +188,7 @@ def read_mapping_set(store: Any, set_id: str) -> tuple[dict[str, Any], list[Mapp
     for r in store.select(_MAPPINGS_QUERY, bindings=bind):
         v = {k: py(t) for k, t in r.items()}
         path = hops.get(v["m"], {})
-        out.append(
-            Mapping(
-                iri=v["m"],
-                subject=v["subject"],
-                object=v["object"],
-                relation=v["relation"].rsplit("rel-", 1)[-1],
-                strength=int(v["strength"]),
-                status=v["status"],
-                rationale=v["rationale"],
-                justification=v["justification"],
-                comment=v["comment"],
-                source=v["source"],
-                set_id=set_id,
-                author=v.get("author", ""),
-                reviewer=v.get("reviewer", ""),
-                confidence=v.get("confidence"),
-                derived=bool(v["derived"]),
-                path=tuple(path[i] for i in sorted(path)),
-            )
-        )
+        out.append(mapping_from_row(v, iri=v["m"], set_id=set_id, path=tuple(path[i] for i in sorted(path))))
     out.sort(key=lambda m: (m.subject, m.object, m.relation))
     creators = [compress(r["creator"].value) for r in store.select(_CREATORS_QUERY, bindings=bind)]
     # the graph may not hold the set's creators (set_triples keeps none): fall back on its rows' authors

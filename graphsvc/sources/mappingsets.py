@@ -16,6 +16,7 @@ chaining and coverage cannot walk it; coverage uses it to say why a gap is a gap
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 from collections.abc import Iterable
@@ -100,6 +101,17 @@ class MappingSet:
     @property
     def graph(self) -> str:
         return graph_iri("mappings/" + self.key)
+
+
+def mapping_from_row(row: dict[str, Any], **given: Any) -> Mapping:
+    """A stored mapping from a query row of plain values named like :class:`Mapping`'s fields
+    (``relation`` as the relation's IRI, ``gs:rel-…``); ``given`` supplies the fields the row
+    names otherwise (``iri``, ``set_id``) or does not hold (``path``)."""
+    values = {f.name: row[f.name] for f in dataclasses.fields(Mapping) if row.get(f.name) is not None}
+    values["relation"] = str(values["relation"]).rsplit("rel-", 1)[-1]
+    values["strength"] = int(values["strength"])
+    values["derived"] = bool(values.get("derived", False))
+    return Mapping(**{**values, **given})
 
 
 def mapping_iri(set_id: str, subject: str, obj: str, relation: str) -> str:
