@@ -34,10 +34,11 @@ from graphsvc import service as S
 from graphsvc.config import Settings, load_settings
 from graphsvc.domain.crosswalk import TRANSFER, compose
 from graphsvc.errors import DataLoadError
+from graphsvc.exports.ciso_assistant import export_framework, export_mapping_set
 from graphsvc.imports.ciso_assistant import import_library
 from graphsvc.namespaces import GS, graph_iri
 from graphsvc.service import GraphService
-from graphsvc.sources.ciso_assistant import Options, export_framework, export_mapping_set, read_library
+from graphsvc.sources.ciso_assistant import Options, read_library
 from graphsvc.sources.ciso_assistant.convert import RELATIONS
 from graphsvc.sources.ciso_assistant.library import URN
 from graphsvc.sources.ciso_assistant.mapping_rows import parse_annotation

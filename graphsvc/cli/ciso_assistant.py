@@ -91,7 +91,7 @@ def export_ciso_assistant(
     store: StoreOpt = None,
 ) -> None:
     """Write a catalog (--framework) or a mapping set (--mapping-set) as a CISO Assistant library YAML."""
-    from graphsvc.sources.ciso_assistant import export_framework, export_mapping_set
+    from graphsvc.exports.ciso_assistant import export_framework, export_mapping_set
 
     if (framework is None) == (mapping_set is None):
         raise QueryParameterError("give exactly one of --framework and --mapping-set")

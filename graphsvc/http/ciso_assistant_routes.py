@@ -114,7 +114,7 @@ def export_framework(
     version: Annotated[int | None, Query(ge=1)] = None,
     _: Auth = None,
 ) -> Response:
-    from graphsvc.sources.ciso_assistant import export_framework as export
+    from graphsvc.exports.ciso_assistant import export_framework as export
 
     _admin(state, request)
     return Response(export(state.service, framework, version=version), media_type=YAML_MEDIA)
@@ -131,7 +131,7 @@ def export_mapping_set(
     version: Annotated[int | None, Query(ge=1)] = None,
     _: Auth = None,
 ) -> Response:
-    from graphsvc.sources.ciso_assistant import export_mapping_set as export
+    from graphsvc.exports.ciso_assistant import export_mapping_set as export
 
     _admin(state, request)
     text = export(state.service, mapping_set, include_proposed=include_proposed, version=version)

@@ -13,7 +13,7 @@ requirement URNs, relationship, strength_of_relationship, rationale, annotation)
 - :mod:`~graphsvc.imports.ciso_assistant` imports one into a live store atomically (it sits
   above the build, so this package does not import it: use
   ``from graphsvc.imports.ciso_assistant import import_library``);
-- :mod:`~graphsvc.sources.ciso_assistant.export` writes graphsvc's catalogs and mapping sets back as
+- :mod:`~graphsvc.exports.ciso_assistant` writes graphsvc's catalogs and mapping sets back as
   library YAML (identifiers, titles and the project's own summaries only).
 
 The field mapping, and what is lost each way, is in the README ("CISO Assistant libraries").
@@ -21,14 +21,11 @@ The field mapping, and what is lost each way, is in the README ("CISO Assistant 
 
 from __future__ import annotations
 
-from graphsvc.sources.ciso_assistant.export import export_framework, export_mapping_set
 from graphsvc.sources.ciso_assistant.kept import Options
 from graphsvc.sources.ciso_assistant.library import Library, read_library
 
 __all__ = [
     "Library",
     "Options",
-    "export_framework",
-    "export_mapping_set",
     "read_library",
 ]
