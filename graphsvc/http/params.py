@@ -1,11 +1,12 @@
 """What the REST routers share: the error responses they document, the query parameters several
-routes take, and the coverage options built from them. graphsvc.http.app and every router module
-(web, plan_api, review_api, api_ciso_assistant) import it; it imports none of them.
+routes take (the EU AI Act attributes among them), the organisation id check, and the coverage
+options built from them. graphsvc.http.app and every router module import it; it imports none of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Security
@@ -13,13 +14,20 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.domain import coverage as C
+from graphsvc.domain.applicability import parse_facts
+from graphsvc.errors import QueryParameterError
 from graphsvc.service import GraphService
 from graphsvc.sources import layers as L
 
 
-class ErrorBody(BaseModel):
+class ApiModel(BaseModel):
+    """The base of the REST answers' models: a field with an alias (``from_`` as ``from``) may be
+    filled by either name."""
+
     model_config = ConfigDict(populate_by_name=True)
 
+
+class ErrorBody(ApiModel):
     ok: bool = False
     error: str = Field(description="What went wrong, for a person.")
     errors: list[str] = Field(description="Every problem found (e.g. each SHACL violation).")
@@ -101,3 +109,56 @@ class CoverageQuery:
 
 
 CoverageArgs = Annotated[CoverageQuery, Depends()]
+
+
+class Attributes:
+    """The organisation and system attributes EU AI Act conditions test, as query parameters
+    (named as in the organisation YAML; see docs/orgdata.md)."""
+
+    def __init__(
+        self,
+        public_body: Annotated[
+            bool | None, Query(description="A public authority, Union body or body governed by public law.")
+        ] = None,
+        public_service_provider: Annotated[
+            bool | None, Query(description="A private entity providing public services.")
+        ] = None,
+        established_in_union: Annotated[
+            bool | None, Query(description="Established in the Union (default true).")
+        ] = None,
+        financial_institution: Annotated[
+            bool | None, Query(description="Subject to Union financial governance rules (default false).")
+        ] = None,
+        annex_iii_area: Annotated[
+            str | None, Query(description="Annex III area or point of the use, e.g. 4(a).")
+        ] = None,
+        annex_i_section: Annotated[str | None, Query(description="A or B, for an Annex I product.")] = None,
+        placed_on_market: Annotated[str | None, Query(description="Date placed on the market (YYYY-MM-DD).")] = None,
+        used_at_workplace: Annotated[bool | None, Query(description="Used at the workplace by an employer.")] = None,
+        open_source: Annotated[
+            bool | None, Query(description="A GPAI model under a free and open-source licence.")
+        ] = None,
+        substantially_modified: Annotated[
+            bool | None, Query(description="Substantially modified by this operator.")
+        ] = None,
+        rebranded: Annotated[bool | None, Query(description="This operator put its name or trademark on it.")] = None,
+        art6_3_exemption: Annotated[
+            bool | None, Query(description="The provider claims the Art. 6(3) derogation.")
+        ] = None,
+    ) -> None:
+        self.facts = parse_facts({k: v for k, v in locals().items() if k != "self"}, how="query parameter")
+
+
+AttributesArg = Annotated[Attributes, Depends()]
+
+_ORG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def org_id(org: str) -> str:
+    """``org`` if it is an organisation id (letters, digits, '.', '_' or '-').
+
+    :raises QueryParameterError: it is not.
+    """
+    if not _ORG_ID.match(org):
+        raise QueryParameterError(f"organisation id {org!r}: letters, digits, '.', '_' or '-'")
+    return org
