@@ -18,14 +18,9 @@ import pytest
 
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, FRAMEWORK_PREFIXES, GS, RDFS, SKOS, graph_iri
-from graphsvc.sources.aicm import (
-    AicmImport,
-    import_graphs,
-    parse_eu_reference,
-    read_aicm,
-    resolve_target,
-    split_targets,
-)
+from graphsvc.sources.aicm import import_graphs, read_aicm
+from graphsvc.sources.aicm_records import AicmImport
+from graphsvc.sources.aicm_targets import parse_eu_reference, resolve_target, split_targets
 from graphsvc.sources.catalogs import Catalog, load_catalog
 from graphsvc.store.base import TripleTuple
 from graphsvc.store.embedded import EmbeddedStore
