@@ -17,21 +17,14 @@ from graphsvc.sources.mappingsets import (
     CLOSING_COLUMNS,
     NO_COUNTERPART_PREDICATE,
     NO_TERM_FOUND,
+    OPENING_COLUMNS,
     PREDICATE_FOR,
     Mapping,
     NoCounterpart,
 )
 
 SSSOM_COLUMNS = (
-    "subject_id",
-    "subject_label",
-    "predicate_id",
-    "predicate_modifier",
-    "object_id",
-    "object_label",
-    "mapping_justification",
-    "author_id",
-    "reviewer_id",
+    *OPENING_COLUMNS,
     "confidence",
     *CLOSING_COLUMNS,
     "derived",

@@ -43,6 +43,18 @@ PREDICATE_FOR = {
 }
 NO_TERM_FOUND = "sssom:NoTermFound"
 NO_COUNTERPART_PREDICATE = "skos:exactMatch"
+#: The SSSOM slots a written table (an export, an organisation's own set) opens with, in this order.
+OPENING_COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "predicate_modifier",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "author_id",
+    "reviewer_id",
+)
 #: The columns that close every graphsvc SSSOM table (shipped sets, an organisation's own set, exports):
 #: the row's comment and source, then graphsvc's extension slots.
 CLOSING_COLUMNS = ("comment", "source", "set_relation", "strength", "rationale", "status")

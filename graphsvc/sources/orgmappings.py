@@ -28,7 +28,14 @@ from pathlib import Path
 
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, GSD, PREFIXES, PROV, RDFS, SSSOM, compress, expand, graph_iri
-from graphsvc.sources.mappingsets import CLOSING_COLUMNS, PREDICATE_FOR, RATIONALES, RELATIONS, STATUSES
+from graphsvc.sources.mappingsets import (
+    CLOSING_COLUMNS,
+    OPENING_COLUMNS,
+    PREDICATE_FOR,
+    RATIONALES,
+    RELATIONS,
+    STATUSES,
+)
 from graphsvc.store.base import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 
@@ -45,15 +52,7 @@ REVIEWED = "semapv:MappingReview"
 
 COLUMNS = (
     "proposal_id",
-    "subject_id",
-    "subject_label",
-    "predicate_id",
-    "predicate_modifier",
-    "object_id",
-    "object_label",
-    "mapping_justification",
-    "author_id",
-    "reviewer_id",
+    *OPENING_COLUMNS,
     "reviewer_label",
     "mapping_date",
     "review_date",
