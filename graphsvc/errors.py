@@ -79,6 +79,15 @@ class ReasonerError(GraphSvcError):
     default_message = "OWL reasoning failed"
 
 
+class InternalError(GraphSvcError):
+    """A fault of graphsvc itself, neither the request's nor the store's: a bug to report. The
+    answer says no more; the server log has the details."""
+
+    code = "internal_error"
+    http_status = 500
+    default_message = "internal error; the server log has the details"
+
+
 class StoreError(GraphSvcError):
     """The store could not be opened, read or written."""
 

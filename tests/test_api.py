@@ -546,6 +546,25 @@ def test_timeout_returns_503_and_frees_the_worker(client: TestClient) -> None:
     assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True  # … and replaced
 
 
+def test_a_fault_inside_a_query_worker_is_an_internal_error_not_a_store_outage(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker that fails on something other than the query or the store (here: a media type no
+    serialiser knows, which no request can send) answers 500 internal_error, not 503, and the
+    worker stays in service."""
+    from graphsvc.errors import InternalError
+    from graphsvc.http.sparql.evaluation import Job
+
+    executor = client.app.state.gs.executor  # type: ignore[attr-defined]
+    assert type(executor).__name__ == "ProcessExecutor"
+    with caplog.at_level("ERROR", logger="graphsvc.http.sparql.workers"), pytest.raises(InternalError) as err:
+        executor.run(Job("ASK { ?s ?p ?o }", "application/x-no-such-format"))
+    assert err.value.http_status == 500 and err.value.code == "internal_error"
+    assert "KeyError" in caplog.text  # the details go to the server log, not to the caller
+    assert "KeyError" not in err.value.message
+    assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+
+
 # -- tenant isolation over SPARQL ------------------------------------------------------------------------
 def count_of(client: TestClient, token: str | None, query: str) -> int:
     rows = select(client, query, token)

@@ -11,6 +11,7 @@ its heap capped (``settings.worker_memory``).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 import shutil
@@ -28,6 +29,7 @@ from graphsvc.errors import (
     BadRequest,
     Forbidden,
     GraphSvcError,
+    InternalError,
     NotAcceptable,
     QueryRefused,
     QueryResourceLimit,
@@ -37,6 +39,8 @@ from graphsvc.errors import (
     UpdateFailed,
 )
 from graphsvc.http.sparql.evaluation import Job, Result, evaluate
+
+log = logging.getLogger("graphsvc.http.sparql.workers")
 
 
 class SnapshotManager:
@@ -160,8 +164,10 @@ def _worker_main(fd: int, parent_pid: int, memory_mib: int = 0) -> None:  # prag
             conn.send(("ok", evaluate(store, job, deadline)))
         except GraphSvcError as exc:
             conn.send(("error", (exc.code, exc.message)))
-        except Exception as exc:
-            conn.send(("error", ("store_error", f"the query failed: {type(exc).__name__}: {exc}")))
+        except OSError as exc:
+            conn.send(("error", ("store_error", f"the query failed reading the store: {exc}")))
+        except Exception as exc:  # a fault of graphsvc's own: the parent logs it, the caller gets a 500
+            conn.send(("error", ("internal_error", f"{type(exc).__name__}: {exc}")))
 
 
 def package_root() -> Path:
@@ -285,6 +291,9 @@ class ProcessExecutor:
         if status == "ok":
             return payload  # type: ignore[no-any-return]
         code, message = payload
+        if code == InternalError.code:
+            log.error("a query worker failed on %r: %s", job.query[:200], message)
+            raise InternalError()
         raise _ERRORS.get(code, StoreError)(message)
 
     def network_isolated(self) -> bool:
