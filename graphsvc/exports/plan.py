@@ -23,7 +23,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +30,7 @@ from graphsvc.domain.plan import Action, Plan, Suggestion, SystemPlan
 from graphsvc.errors import QueryParameterError
 from graphsvc.exports.oscal import OSCAL_VERSION, PROP_NS, one_line, oscal_uuid
 from graphsvc.exports.results import fill_sheet, jsonable, to_csv
+from graphsvc.exports.workbook import sheet_name as workbook_sheet_name
 from graphsvc.namespaces import expand
 
 __all__ = [
@@ -71,8 +71,6 @@ COLUMNS = (
 FORMATS = ("csv", "json", "xlsx", "oscal")
 #: The organisation's action status → OSCAL risk status.
 RISK_STATUS = {"open": "open", "in-progress": "remediating", "done": "closed", "risk-accepted": "deviation-approved"}
-_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_RESERVED = {"history"}  # Excel reserves this sheet name
 
 
 # -- rows -------------------------------------------------------------------------------------------
@@ -161,26 +159,12 @@ def plan_csv(plan: Plan) -> str:
 
 
 # -- xlsx -------------------------------------------------------------------------------------------
-def sheet_name(label: str, taken: set[str]) -> str:
-    """A sheet name Excel accepts, from a short label: at most 31 characters, none of
-    ``[]:*?/\\``, not starting or ending with ``'``, and unique (Excel ignores case); adds it to
-    ``taken`` (lower case).
-
-    >>> taken = set()
-    >>> sheet_name("hr-screening", taken), sheet_name("HR-screening", taken)
-    ('hr-screening', 'HR-screening 2')
-    >>> sheet_name("a/b: [c]?" + "x" * 40, set())
-    'a b c xxxxxxxxxxxxxxxxxxxxxxxxx'
-    """
-    base = " ".join(_FORBIDDEN.sub(" ", label).split()).strip("'").strip()[:31].strip() or "Sheet"
-    if base.lower() in _RESERVED:
-        base += " 1"
-    out, i = base, 2
-    while out.lower() in taken:
-        suffix = f" {i}"
-        out, i = base[: 31 - len(suffix)].rstrip() + suffix, i + 1
-    taken.add(out.lower())
-    return out
+def sheet_name(label: str, taken: list[str]) -> str:
+    """The workbook's one naming rule (:func:`graphsvc.exports.workbook.sheet_name`), and the
+    name added to ``taken``."""
+    name = workbook_sheet_name(label, taken)
+    taken.append(name)
+    return name
 
 
 def _cell(value: Any) -> Any:
@@ -206,7 +190,7 @@ def plan_workbook(plan: Plan) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
-    taken: set[str] = set()
+    taken: list[str] = []
     layer = plan.law_layer
     summary: list[dict[str, Any]] = [
         {"item": "target framework", "value": plan.target},
