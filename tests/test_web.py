@@ -528,7 +528,11 @@ def test_coverage_plan_tab_lists_the_api_actions_and_downloads(browser_context: 
         assert page.locator("#panel-plan").is_hidden()
         page.click("#tab-plan")
         assert page.locator("#panel-answer").is_hidden()
+        assert "tab=plan" in page.url  # the tab is in the address: a reload or a shared link opens the plan
         page.wait_for_selector("#plantable tbody tr")
+        page.reload()
+        page.wait_for_selector("#plantable tbody tr")
+        assert page.locator("#panel-answer").is_hidden()
         rows = page.locator("#plantable tbody tr")
         assert rows.count() == len(actions)
         shown = page.eval_on_selector_all(
@@ -561,6 +565,7 @@ def test_coverage_plan_tab_lists_the_api_actions_and_downloads(browser_context: 
         # back to the answer: the grid is still there
         page.click("#tab-answer")
         assert page.locator("#heatmap button.cell").first.is_visible()
+        assert "tab=" not in page.url
         assert t.errors == []
 
 

@@ -510,6 +510,10 @@
     $('#tab-plan').tabIndex = plan ? 0 : -1;
     $('#panel-answer').hidden = plan;
     $('#panel-plan').hidden = !plan;
+    /* the tab is part of the page's address, so a link or a reload opens the plan again */
+    const q = GS.params();
+    if (plan) q.set('tab', 'plan'); else q.delete('tab');
+    history.replaceState(null, '', location.pathname + (q.toString() ? '?' + q : ''));
     if (plan) loadPlan();
   }
 
@@ -598,6 +602,7 @@
     const p = { mode: m, org: $('#org').value, target: $('#target').value, as_of: $('#as_of').value, law_version: $('#law_version').value };
     if (m === 'system') p.system = $('#system').value;
     if (m === 'certificate') p.certificate = $('#certificate').value;
+    const wantPlan = GS.params().get('tab') === 'plan';
     GS.setParams(p);
     say(msg, 'Computing coverage', 'busy');
     $('#show').disabled = true;
@@ -637,7 +642,7 @@
       $('#detail').hidden = true;
       $('#covlayout').classList.remove('has-detail');
       $('#covtabs').hidden = !model.plan;
-      selectTab(model.plan && $('#tab-plan').getAttribute('aria-selected') === 'true' ? 'plan' : 'answer');
+      selectTab(model.plan && (wantPlan || $('#tab-plan').getAttribute('aria-selected') === 'true') ? 'plan' : 'answer');
       $('#result').hidden = false;
       say(msg, '');
     } catch (e) {
