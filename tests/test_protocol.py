@@ -396,3 +396,57 @@ def test_sd_update_is_listed_only_for_a_key_that_may_write(client: TestClient, k
 
     assert languages(None) == languages(keys["acme_reader"]) == {SD_NS + "SPARQL11Query"}
     assert languages(keys["acme_writer"]) == {SD_NS + "SPARQL11Query", SD_NS + "SPARQL11Update"}
+
+
+def test_select_results_json_is_the_w3c_structure_as_json_dumps_writes_it() -> None:
+    """The endpoint writes SELECT results JSON by hand, term by term, for speed: the bytes must be
+    what json.dumps writes for the W3C structure, for every kind of term and awkward text."""
+    import json
+
+    from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+    from graphsvc.http.sparql.negotiation import RESULTS_JSON
+    from graphsvc.http.sparql.serialization import serialize_solutions
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    texts = ["plain", 'quote " and \\ backslash', "line\nbreak\ttab\x01ctl", "\u2028\u2029 sep", "é ü 中文 🙂", ""]
+    terms: list[Any] = [NamedNode("http://e/x?q=1&r=\u00e9"), BlankNode("b0")]
+    for text in texts:
+        terms += [Literal(text), Literal(text, language="en-GB"), Literal(text, datatype=NamedNode(xsd + "token"))]
+    terms += [Literal(42), Literal(True), Literal("x", datatype=NamedNode(xsd + "string"))]
+    terms.append(Triple(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("o", language="fr")))
+
+    def reference(t: Any) -> dict[str, Any]:
+        if isinstance(t, NamedNode):
+            return {"type": "uri", "value": t.value}
+        if isinstance(t, BlankNode):
+            return {"type": "bnode", "value": t.value}
+        if isinstance(t, Triple):
+            parts = {"subject": t.subject, "predicate": t.predicate, "object": t.object}
+            return {"type": "triple", "value": {k: reference(v) for k, v in parts.items()}}
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value not in {xsd + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}:
+            out["datatype"] = t.datatype.value
+        return out
+
+    variables = ["a", "b", "c"]
+    rows = [
+        (terms[i], terms[(i + 1) % len(terms)] if i % 3 else None, terms[(i * 7) % len(terms)])
+        for i in range(len(terms))
+    ]
+    expected = {
+        "head": {"vars": variables},
+        "results": {
+            "bindings": [
+                {v: reference(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows
+            ]
+        },
+    }
+    body = serialize_solutions(variables, rows, RESULTS_JSON)
+    assert body == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert json.loads(body) == expected
+    assert (
+        serialize_solutions(variables, [], RESULTS_JSON) == b'{"head":{"vars":["a","b","c"]},"results":{"bindings":[]}}'
+    )
