@@ -105,8 +105,7 @@ def _evaluate(store: Any, job: Job, deadline: float | None) -> Result:
         count = 1
     elif isinstance(res, QuerySolutions):
         variables = [v.value for v in res.variables]
-        n = len(variables)
-        rows, truncated = _read_capped(iter(res), job, deadline, keep=lambda sol: tuple(sol[i] for i in range(n)))
+        rows, truncated = _read_capped(iter(res), job, deadline, keep=tuple)
         body, rows, cut = _cut_to_size(
             rows, lambda rs: serialize_solutions(variables, rs, job.media_type), job.byte_cap
         )
