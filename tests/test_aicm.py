@@ -351,6 +351,19 @@ def test_stix_several_versions(tmp_path: Path) -> None:
     assert [c.id for c in read_aicm(path, "1.0.3").controls] == ["MDS-01"]
 
 
+@pytest.mark.parametrize("refs", [3, "secid:control/cloudsecurityalliance.org/aicm#MDS-01", {"external_id": "x"}])
+def test_stix_external_references_that_are_not_a_list_are_named(tmp_path: Path, refs: Any) -> None:
+    """A control object whose external_references is not a list is refused with the file and the
+    object's place in the bundle, not a Python TypeError."""
+    bundle = json.loads(STIX.read_text(encoding="utf-8"))
+    index, obj = next((i, o) for i, o in enumerate(bundle["objects"]) if o.get("type") == "x-control")
+    obj["external_references"] = refs
+    path = tmp_path / "odd-refs.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    with pytest.raises(DataLoadError, match=rf"odd-refs\.json:objects:{index}: external_references must be a list"):
+        read_aicm(path)
+
+
 def test_version_mismatch_with_catalog(catalogs: tuple[Catalog, dict[str, Catalog]], xlsx_import: AicmImport) -> None:
     old = AicmImport(version="1.0.3", controls=xlsx_import.controls, mapping_rows=[], path=XLSX)
     with pytest.raises(DataLoadError, match=re.escape("AICM 1.0.3, but catalog aicm-1.1.0 is AICM 1.1.0")):

@@ -50,9 +50,15 @@ def _prop(obj: dict[str, Any], *names: str) -> Any:
     return None
 
 
-def _aicm_identity(obj: dict[str, Any]) -> tuple[str, str | None, str] | None:
-    """(control ID, version or None, property it came from) for an AICM control object."""
-    refs = [r for r in obj.get("external_references") or [] if isinstance(r, dict)]
+def _aicm_identity(obj: dict[str, Any], where: str) -> tuple[str, str | None, str] | None:
+    """(control ID, version or None, property it came from) for an AICM control object.
+
+    :raises DataLoadError: ``external_references`` is there but not a list (``where`` names the object).
+    """
+    listed = obj.get("external_references")
+    if listed is not None and not isinstance(listed, list):
+        raise DataLoadError(f"{where}: external_references must be a list of references, not {type(listed).__name__}")
+    refs = [r for r in listed or [] if isinstance(r, dict)]
     for i, ref in enumerate(refs):
         m = _SECID.search(str(ref.get("external_id") or ""))
         if m:
@@ -141,7 +147,7 @@ def _control_candidates(path: Path, by_id: dict[str, _Indexed]) -> list[_Candida
     for i, obj in sorted(by_id.values(), key=lambda item: item[0]):
         if obj.get("type") not in ("x-control", "course-of-action") or obj.get("revoked") is True:
             continue
-        ident = _aicm_identity(obj)
+        ident = _aicm_identity(obj, f"{path}:objects:{i}")
         if ident is not None:
             candidates.append((i, obj, *ident))
     if not candidates:
