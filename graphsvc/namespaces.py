@@ -77,6 +77,16 @@ def graph_iri(name: str) -> str:
     return GSG + name
 
 
+def org_graph(org_id: str, part: str = "") -> str:
+    """An organisation's named graph: its private graph, or its ``published``, ``controls`` or
+    ``mappings`` graph.
+
+    >>> org_graph("acme"), org_graph("acme", "published")
+    ('https://w3id.org/graphsvc/graph/org/acme', 'https://w3id.org/graphsvc/graph/org/acme/published')
+    """
+    return graph_iri(f"org/{org_id}/{part}" if part else f"org/{org_id}")
+
+
 def sparql_prefixes() -> str:
     """PREFIX lines for every known prefix, for queries typed by people."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from graphsvc.errors import UnknownTerm
-from graphsvc.namespaces import GSD, compress, graph_iri
+from graphsvc.namespaces import GSD, compress, graph_iri, org_graph
 from graphsvc.sources.ownership import owner_of
 
 
 def org_graphs(org_iri: str) -> tuple[str, str]:
     """(private graph, published graph) of an organisation, by its IRI."""
     org_id = org_iri.rsplit("/", 1)[-1]
-    return graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")
+    return org_graph(org_id), org_graph(org_id, "published")
 
 
 def published_graph(org_iri: str) -> str:
@@ -30,7 +30,7 @@ def own_graphs(org_iri: str) -> list[str]:
     """Every graph of an organisation: its private and published graphs, and the private graphs
     it adds by importing a control catalog and reviewing proposals (:mod:`graphsvc.domain.review`)."""
     org_id = org_iri.rsplit("/", 1)[-1]
-    return [*org_graphs(org_iri), graph_iri(f"org/{org_id}/controls"), graph_iri(f"org/{org_id}/mappings")]
+    return [*org_graphs(org_iri), org_graph(org_id, "controls"), org_graph(org_id, "mappings")]
 
 
 def holder_graphs(svc: Any, thing: str) -> list[str]:

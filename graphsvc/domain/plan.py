@@ -51,7 +51,7 @@ from graphsvc.domain.crosswalk import Hop, Link
 from graphsvc.domain.reach import GROUP_KINDS
 from graphsvc.domain.resolve import resolve_system
 from graphsvc.errors import QueryParameterError, UnknownTerm
-from graphsvc.namespaces import GSD, compress, expand, graph_iri
+from graphsvc.namespaces import GSD, compress, expand, org_graph
 from graphsvc.sources.decisions import linked_frameworks
 from graphsvc.sources.layers import describe_layer, resolve_layer
 from graphsvc.sources.orgdata import ACTION_STATUSES, action_iri
@@ -185,7 +185,7 @@ def recorded_actions(svc: Any, org: str) -> list[Recorded]:
     """The actions an organisation recorded, read from its private graph only (an empty list
     for a caller who may not read it)."""
     org_iri = org if org.startswith("http") else GSD + "org/" + org
-    rows = svc.select("org_actions", org=org_iri, graphs=[graph_iri(f"org/{org_iri.rsplit('/', 1)[-1]}")])
+    rows = svc.select("org_actions", org=org_iri, graphs=[org_graph(org_iri.rsplit("/", 1)[-1])])
     return [
         Recorded(
             id=compress(r["action"]),

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphsvc.errors import QueryParameterError, UnknownTerm
-from graphsvc.namespaces import GSD, compress, graph_iri
+from graphsvc.namespaces import GSD, compress, org_graph
 
 METHOD = "semapv:LexicalMatching"
 AUTHOR = "graphsvc:lexical-matcher"
@@ -276,12 +276,12 @@ def framework_items(svc: Any, framework: str) -> list[Item]:
 
 def org_graphs(org: str) -> list[str]:
     """The graphs an organisation's controls and control mappings live in (all private)."""
-    return [graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published"), *extra_org_graphs(org)]
+    return [org_graph(org), org_graph(org, "published"), *extra_org_graphs(org)]
 
 
 def extra_org_graphs(org: str) -> list[str]:
     """The imported control catalog and the organisation's own mapping set."""
-    return [graph_iri(f"org/{org}/controls"), graph_iri(f"org/{org}/mappings")]
+    return [org_graph(org, "controls"), org_graph(org, "mappings")]
 
 
 @dataclass(frozen=True)
@@ -299,7 +299,7 @@ def org_controls(svc: Any, org: str) -> list[ControlInfo]:
     org_node = GSD + "org/" + org
     visible = set(svc.store.named_graphs())
     graphs = [g for g in org_graphs(org) if g in visible]
-    if graph_iri(f"org/{org}") not in visible and graph_iri(f"org/{org}/published") not in visible:
+    if org_graph(org) not in visible and org_graph(org, "published") not in visible:
         raise UnknownTerm(f"no organisation {org!r} in the graph (or not visible to this key)")
     rows = svc.registry.select(svc.store, "org_controls", org=org_node, graphs=graphs)
     merged: dict[str, dict[str, Any]] = {}

@@ -32,7 +32,7 @@ from typing import Any
 from graphsvc.domain.org_mapping_set import load_rows, save_rows
 from graphsvc.domain.proposals import AUTHOR, org_controls, proposal_id, propose
 from graphsvc.errors import Conflict, DataLoadError, QueryParameterError, UnknownTerm
-from graphsvc.namespaces import compress, graph_iri
+from graphsvc.namespaces import compress, org_graph
 from graphsvc.sources.mappingsets import RATIONALES, RELATIONS
 from graphsvc.sources.orgmappings import LEXICAL, OrgMapping
 
@@ -130,7 +130,7 @@ def queue(svc: Any, org: str, *, status: str | None = None, with_texts: bool = F
     if status is not None and status not in {"proposed", "approved", "rejected"}:
         raise QueryParameterError(f"status {status!r}: expected proposed, approved or rejected")
     visible = set(svc.store.named_graphs())
-    if not {graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")} & visible:
+    if not {org_graph(org), org_graph(org, "published")} & visible:
         raise UnknownTerm(f"no organisation {org!r} in the graph (or not visible to this key)")
     rows = [m for m in load_rows(svc, org) if status is None or m.status == status]
     rows.sort(key=lambda m: (not m.pending, -(m.confidence or 0), m.subject, m.object))

@@ -14,7 +14,7 @@ from pydantic import Field
 from graphsvc.errors import UnknownTerm
 from graphsvc.http.deps import StateArg
 from graphsvc.http.params import ERRORS, ApiModel, Auth, org_id
-from graphsvc.namespaces import GSD, compress, graph_iri
+from graphsvc.namespaces import GSD, compress, org_graph
 from graphsvc.service import GraphService
 from graphsvc.store.tenancy import ORG_PREFIX
 
@@ -65,9 +65,7 @@ def _split(text: str | None) -> list[str]:
 
 def _org_summary(svc: GraphService, org: str) -> dict[str, Any]:
     graphs = {
-        g: svc.store.count(g)
-        for g in svc.store.named_graphs()
-        if g in {graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")}
+        g: svc.store.count(g) for g in svc.store.named_graphs() if g in {org_graph(org), org_graph(org, "published")}
     }
     if not graphs:
         raise UnknownTerm(f"no organisation {org!r} in the graph (or not visible to this key)")

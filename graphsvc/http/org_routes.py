@@ -33,7 +33,7 @@ from graphsvc.errors import (
 )
 from graphsvc.http.audit import record_write
 from graphsvc.imports.org import commit_org, delete_org, keep_org_files, prepare_org
-from graphsvc.namespaces import graph_iri
+from graphsvc.namespaces import org_graph
 from graphsvc.sources.orgdata import read_org
 from graphsvc.store.tenancy import Principal, require_org_writer
 
@@ -53,7 +53,7 @@ class Writer:
 
 
 def _org_graphs(org: str) -> tuple[str, str]:
-    return graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")
+    return org_graph(org), org_graph(org, "published")
 
 
 def _exists(svc: Any, org: str) -> bool:

@@ -27,6 +27,7 @@ from graphsvc.domain.review import Decision, queue, queue_proposals, review
 from graphsvc.errors import QueryParameterError
 from graphsvc.http.deps import ServerState, StateArg
 from graphsvc.http.pages import _ORG_ID
+from graphsvc.namespaces import org_graph
 from graphsvc.store.tenancy import require_org_writer, require_read
 
 Auth = Annotated[Any, Security(HTTPBearer(auto_error=False, description="An API key from `graphsvc keys create`."))]
@@ -115,11 +116,10 @@ def proposals_list(
     _: Auth = None,
 ) -> list[dict[str, Any]]:
     """An organisation's proposed and reviewed mappings (its private data: its own keys only)."""
-    from graphsvc.namespaces import graph_iri
 
     principal = state.principal(request)
     org = _org(org)
-    require_read(principal, [graph_iri(f"org/{org}")], what="read the review queue of")
+    require_read(principal, [org_graph(org)], what="read the review queue of")
     return queue(state.view(principal), org, status=status, with_texts=texts)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from graphsvc.domain.org_mapping_set import load_rows, save_rows
 from graphsvc.domain.proposals import org_controls
 from graphsvc.errors import DataLoadError
-from graphsvc.namespaces import GSD, graph_iri
+from graphsvc.namespaces import GSD, org_graph
 from graphsvc.sources.controls import OrgContext, catalog_triples, controls_graph, read_controls
 
 
@@ -21,7 +21,7 @@ def org_context(svc: Any, org: str) -> OrgContext:
 
     :raises DataLoadError: no such organisation in the store.
     """
-    private, published = graph_iri(f"org/{org}"), graph_iri(f"org/{org}/published")
+    private, published = org_graph(org), org_graph(org, "published")
     graphs = set(svc.store.named_graphs())
     if private not in graphs and published not in graphs:
         raise DataLoadError(f"organisation {org!r} is not in the store: import its data first (graphsvc import org)")

@@ -20,6 +20,7 @@ from graphsvc.build import (
 )
 from graphsvc.errors import DataLoadError
 from graphsvc.imports.report import ImportReport, kept_dir
+from graphsvc.namespaces import org_graph
 from graphsvc.sources.orgdata import OrgData, read_org
 from graphsvc.sources.ownership import check_published_subjects
 from graphsvc.store.base import TripleTuple
@@ -136,13 +137,12 @@ def commit_org(svc: Any, prepared: PreparedOrg) -> ImportReport:
 
 def delete_org(svc: Any, org_id: str) -> ImportReport:
     """Remove an organisation's graphs (and its kept import) in one transaction."""
-    from graphsvc.namespaces import graph_iri
 
-    names = [graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")]
+    names = [org_graph(org_id), org_graph(org_id, "published")]
     if not any(n in svc.store.named_graphs() for n in names):
         raise DataLoadError(f"organisation {org_id!r} is not in the store")
     # and its imported control catalog and mapping set (graphsvc.sources.controls, graphsvc.sources.orgmappings)
-    parts = [graph_iri(f"org/{org_id}/controls"), graph_iri(f"org/{org_id}/mappings")]
+    parts = [org_graph(org_id, "controls"), org_graph(org_id, "mappings")]
     orgs = [o for o in loaded_orgs(svc) if o.org_id != org_id]
     inferred = classify_orgs(Compiled(orgs=orgs), svc.settings) if orgs else []
     svc.store.replace_graphs({**{n: [] for n in names + parts}, INFERRED_GRAPH: inferred})

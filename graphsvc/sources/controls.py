@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import DataLoadError
-from graphsvc.namespaces import DCTERMS, GSD, RDFS, expand, graph_iri
+from graphsvc.namespaces import DCTERMS, GSD, RDFS, expand, org_graph
 from graphsvc.store.base import TripleTuple
 from graphsvc.terms import RDF_TYPE, g, iri, lit
 
@@ -83,7 +83,7 @@ class ControlRow:
 
 
 def controls_graph(org: str) -> str:
-    return graph_iri(f"org/{org}/controls")
+    return org_graph(org, "controls")
 
 
 def control_iri(org: str, cid: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import DataLoadError
-from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, compress, expand, graph_iri
+from graphsvc.namespaces import DCTERMS, FRAMEWORK, GSD, RDFS, compress, expand, org_graph
 from graphsvc.sources.attestations import attestation_basis
 from graphsvc.sources.catalogs import ROLES
 from graphsvc.sources.conditions import normalise_point, point_to_local
@@ -72,11 +72,11 @@ class OrgData:
 
     @property
     def graph(self) -> str:
-        return graph_iri("org/" + self.org_id)
+        return org_graph(self.org_id)
 
     @property
     def published_graph(self) -> str:
-        return graph_iri(f"org/{self.org_id}/published")
+        return org_graph(self.org_id, "published")
 
     def graphs(self) -> dict[str, list[TripleTuple]]:
         return {self.graph: self.private, self.published_graph: self.published}

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graphsvc.errors import DataLoadError
-from graphsvc.namespaces import DCTERMS, GSD, PREFIXES, PROV, RDFS, SSSOM, compress, expand, graph_iri
+from graphsvc.namespaces import DCTERMS, GSD, PREFIXES, PROV, RDFS, SSSOM, compress, expand, org_graph
 from graphsvc.sources.mappingsets import (
     CLOSING_COLUMNS,
     OPENING_COLUMNS,
@@ -114,7 +114,7 @@ class OrgMapping:
 
 
 def mappings_graph(org: str) -> str:
-    return graph_iri(f"org/{org}/mappings")
+    return org_graph(org, "mappings")
 
 
 def set_iri(org: str) -> str:

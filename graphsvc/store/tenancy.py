@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import Forbidden
-from graphsvc.namespaces import PUBLIC_UNION, UNION_PREFIX, graph_iri
+from graphsvc.namespaces import PUBLIC_UNION, UNION_PREFIX, graph_iri, org_graph
 
 ROLES = ("reader", "writer", "admin")
 ORG_PREFIX = graph_iri("org/")
@@ -184,7 +184,7 @@ def require_write(principal: Principal, graphs: Iterable[str]) -> None:
 
 def require_org_writer(principal: Principal, org_id: str) -> None:
     """:raises Forbidden: the caller is neither that organisation's writer nor an admin."""
-    require_write(principal, [graph_iri(f"org/{org_id}"), graph_iri(f"org/{org_id}/published")])
+    require_write(principal, [org_graph(org_id), org_graph(org_id, "published")])
 
 
 # -- a store that only shows what a caller may read ------------------------------------------
