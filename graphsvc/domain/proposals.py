@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphsvc.domain.graph_scope import own_graphs
 from graphsvc.errors import QueryParameterError, UnknownTerm
 from graphsvc.namespaces import GSD, compress, org_graph
 
@@ -274,16 +275,6 @@ def framework_items(svc: Any, framework: str) -> list[Item]:
     return out
 
 
-def org_graphs(org: str) -> list[str]:
-    """The graphs an organisation's controls and control mappings live in (all private)."""
-    return [org_graph(org), org_graph(org, "published"), *extra_org_graphs(org)]
-
-
-def extra_org_graphs(org: str) -> list[str]:
-    """The imported control catalog and the organisation's own mapping set."""
-    return [org_graph(org, "controls"), org_graph(org, "mappings")]
-
-
 @dataclass(frozen=True)
 class ControlInfo:
     item: Item
@@ -298,7 +289,7 @@ def org_controls(svc: Any, org: str) -> list[ControlInfo]:
     """
     org_node = GSD + "org/" + org
     visible = set(svc.store.named_graphs())
-    graphs = [g for g in org_graphs(org) if g in visible]
+    graphs = [g for g in own_graphs(GSD + "org/" + org) if g in visible]
     if org_graph(org) not in visible and org_graph(org, "published") not in visible:
         raise UnknownTerm(f"no organisation {org!r} in the graph (or not visible to this key)")
     rows = svc.registry.select(svc.store, "org_controls", org=org_node, graphs=graphs)
