@@ -1,4 +1,4 @@
-"""Organisation writes over HTTP (graphsvc.http.org_routes, graphsvc.imports) and the audit log (issue 18,
+"""Organisation writes over HTTP (graphsvc.http.org_writer, graphsvc.imports) and the audit log (issue 18,
 F9 and F11): the slow part of an import runs outside the write lock and is linear in the length of
 a literal; a bad document is a 400 naming body:LINE and the field, never a 5xx; every write leaves
 an audit record without secrets."""

@@ -1,5 +1,5 @@
 """REST routes that write an organisation's data: ``PUT``, ``POST`` and ``DELETE /orgs/{org}``.
-They only translate; :mod:`graphsvc.http.org_routes` checks, prepares and writes the document
+They only translate; :mod:`graphsvc.http.org_writer` checks, prepares and writes the document
 under the app's write lock. Reading organisations is :mod:`graphsvc.http.org_read_routes`."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from graphsvc.http.deps import ServerState, StateArg
-from graphsvc.http.org_routes import Writer, delete_org_document, write_org_document
+from graphsvc.http.org_writer import Writer, delete_org_document, write_org_document
 from graphsvc.http.params import ERRORS, ApiModel, Auth, ErrorBody, org_id
 
 org_write_router = APIRouter()

@@ -1,4 +1,4 @@
-"""Organisation documents over HTTP: ``PUT``/``POST``/``DELETE /orgs/{org}``.
+"""Writing organisation documents over HTTP: the work behind ``PUT``/``POST``/``DELETE /orgs/{org}``.
 
 The API routes only translate; this module does the work, in the order that keeps a server
 responsive and its store consistent:
