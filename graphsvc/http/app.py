@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graphsvc.config import Settings
-from graphsvc.errors import AuthError, BadRequest, GraphSvcError, PayloadTooLarge, TooManyRequests
+from graphsvc.errors import AuthError, BadRequest, GraphSvcError, InternalError, PayloadTooLarge, TooManyRequests
 from graphsvc.http.applicability_routes import applicability_router
 from graphsvc.http.catalog_routes import catalog_router
 from graphsvc.http.coverage_routes import coverage_router
@@ -82,7 +82,7 @@ def error_response(exc: BaseException) -> JSONResponse:
         headers.update(exc.headers or {})
     else:
         log.error("unhandled error", exc_info=exc)
-        status, code, message = 500, "internal_error", "internal error; the server log has the details"
+        status, code, message = InternalError.http_status, InternalError.code, InternalError.default_message
         errors = [message]
     return JSONResponse(error_body(status, code, message, errors), status_code=status, headers=headers)
 
