@@ -19,7 +19,7 @@ from typing import Any
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from graphsvc.compiled import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, Compiled
-from graphsvc.config import Settings
+from graphsvc.config import Settings, kept_dir
 from graphsvc.domain.crosswalk import CrosswalkIndex
 from graphsvc.errors import DataLoadError, ValidationError
 from graphsvc.sources.catalogs import load_catalogs
@@ -83,7 +83,7 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
         out.mapping_sets.append(ca_set.mapping_set)
         out.graphs[ca_set.mapping_set.graph] = ca_set.triples()
         out.origins.update(ca_set.mapping_set.origins)
-    kept_aicm = settings.data_path / "imports" / "aicm"
+    kept_aicm = kept_dir(settings.data_path, "aicm")
     if kept_aicm.is_dir():
         from graphsvc.sources.aicm import aicm_graphs
 
@@ -92,7 +92,7 @@ def compile_sources(settings: Settings, progress: Progress | None = None, *, org
             out.graphs.update(aicm_graphs(path, out.catalogs)[1])
     if orgs:
         say("organisations")
-        kept = settings.data_path / "imports" / "org"
+        kept = kept_dir(settings.data_path, "org")
         paths = org_paths(settings.org_path_list()) + (sorted(kept.iterdir()) if kept.is_dir() else [])
         out.orgs = [read_org(p) for p in paths]
         seen: dict[str, OrgData] = {}

@@ -154,6 +154,12 @@ class Settings:
         return out
 
 
+def kept_dir(data_dir: Path, kind: str) -> Path:
+    """Where the imports of ``kind`` (``org``, ``aicm``, ``controls``, ``mappings``, ``ciso-assistant``)
+    keep their files, so that the next ``graphsvc build`` loads them again: ``<data_dir>/imports/<kind>``."""
+    return data_dir / "imports" / kind
+
+
 def _coerce(name: str, value: Any) -> Any:
     default = _BY_NAME[name].default
     kind = type(default) if default is not None else str

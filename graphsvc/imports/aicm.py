@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from graphsvc.imports.report import ImportReport, kept_dir
+from graphsvc.config import kept_dir
+from graphsvc.imports.report import ImportReport
 from graphsvc.sources.aicm import aicm_graphs
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphsvc.config import kept_dir
 from graphsvc.domain.org_mapping_set import load_rows, save_rows
 from graphsvc.domain.proposals import org_controls
 from graphsvc.errors import DataLoadError
@@ -53,7 +54,7 @@ def import_controls(svc: Any, org: str, path: Path, *, keep: bool = True) -> Con
     svc.invalidate()
     _drop_vanished_proposals(svc, org)
     if keep:
-        dest = svc.settings.data_path / "imports" / "controls" / org
+        dest = kept_dir(svc.settings.data_path, "controls") / org
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)

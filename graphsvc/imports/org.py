@@ -18,8 +18,9 @@ from graphsvc.build import (
     classify_orgs,
     validate,
 )
+from graphsvc.config import kept_dir
 from graphsvc.errors import DataLoadError
-from graphsvc.imports.report import ImportReport, kept_dir
+from graphsvc.imports.report import ImportReport
 from graphsvc.namespaces import org_graph
 from graphsvc.sources.orgdata import OrgData, read_org
 from graphsvc.sources.ownership import check_published_subjects

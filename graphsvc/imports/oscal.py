@@ -10,8 +10,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from graphsvc.config import kept_dir
 from graphsvc.imports.org import load_org
-from graphsvc.imports.report import ImportReport, kept_dir
+from graphsvc.imports.report import ImportReport
 from graphsvc.sources.orgdata import compile_org
 from graphsvc.sources.oscal import CatalogIndex, oscal_to_org, to_yaml
 

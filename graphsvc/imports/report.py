@@ -1,9 +1,8 @@
-"""What an import reports, and where the imported files are kept for the next build."""
+"""What an import reports."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass
@@ -15,7 +14,3 @@ class ImportReport:
     @property
     def triples(self) -> int:
         return sum(self.graphs.values())
-
-
-def kept_dir(data_dir: Path, kind: str) -> Path:
-    return data_dir / "imports" / kind

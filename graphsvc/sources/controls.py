@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphsvc.config import kept_dir
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, GSD, RDFS, expand, org_graph
 from graphsvc.store.base import TripleTuple
@@ -283,7 +284,7 @@ def catalog_triples(rows: list[ControlRow], ctx: OrgContext, source: str) -> lis
 
 
 def kept_path(data_dir: Path, org: str) -> Path | None:
-    d = data_dir / "imports" / "controls" / org
+    d = kept_dir(data_dir, "controls") / org
     files = sorted(p for p in d.iterdir() if p.is_file()) if d.is_dir() else []
     return files[0] if files else None
 
@@ -294,7 +295,7 @@ def kept_graphs(data_dir: Path, orgs: dict[str, OrgContext]) -> dict[str, list[T
     A kept catalog whose organisation is no longer loaded is refused, like any bad input.
     """
     out: dict[str, list[TripleTuple]] = {}
-    root = data_dir / "imports" / "controls"
+    root = kept_dir(data_dir, "controls")
     if not root.is_dir():
         return out
     for d in sorted(p for p in root.iterdir() if p.is_dir()):

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from graphsvc.config import kept_dir
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import DCTERMS, GSD, PREFIXES, PROV, RDFS, SSSOM, compress, expand, org_graph
 from graphsvc.sources.mappingsets import (
@@ -122,7 +123,7 @@ def set_iri(org: str) -> str:
 
 
 def kept_file(data_dir: Path, org: str) -> Path:
-    return data_dir / "imports" / "mappings" / f"{org}.sssom.tsv"
+    return kept_dir(data_dir, "mappings") / f"{org}.sssom.tsv"
 
 
 def _node(org: str, pid: str) -> str:
@@ -305,7 +306,7 @@ def kept_graphs(data_dir: Path, known: set[str]) -> dict[str, list[TripleTuple]]
     :raises DataLoadError: a row names a control or requirement that the build does not have.
     """
     out: dict[str, list[TripleTuple]] = {}
-    root = data_dir / "imports" / "mappings"
+    root = kept_dir(data_dir, "mappings")
     if not root.is_dir():
         return out
     for path in sorted(root.glob("*.sssom.tsv")):

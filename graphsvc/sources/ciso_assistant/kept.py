@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphsvc.config import Settings
+from graphsvc.config import kept_dir as imports_dir
 from graphsvc.errors import DataLoadError
 from graphsvc.namespaces import GSD
 from graphsvc.sources.catalogs import Catalog
@@ -54,7 +55,7 @@ class Options:
 
 
 def kept_dir(data_path: Path) -> Path:
-    return data_path / "imports" / KIND
+    return imports_dir(data_path, KIND)
 
 
 def convert_library(
