@@ -561,6 +561,7 @@ def test_a_fault_inside_a_query_worker_is_an_internal_error_not_a_store_outage(
         executor.run(Job("ASK { ?s ?p ?o }", "application/x-no-such-format"))
     assert err.value.http_status == 500 and err.value.code == "internal_error"
     assert "KeyError" in caplog.text  # the details go to the server log, not to the caller
+    assert "sha256=" in caplog.text and "?s ?p ?o" not in caplog.text  # the log names the query, never its text
     assert "KeyError" not in err.value.message
     assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 

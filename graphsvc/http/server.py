@@ -32,7 +32,14 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["MAX_HEAD_BYTES", "AccessLogFilter", "LimitedH11Protocol", "install_access_log_filter", "serve_app"]
+__all__ = [
+    "MAX_HEAD_BYTES",
+    "AccessLogFilter",
+    "LimitedH11Protocol",
+    "install_access_log_filter",
+    "log_digest",
+    "serve_app",
+]
 
 #: The largest request line plus headers graphsvc reads (h11's default, stated here): longer
 #: SPARQL queries go in a POST body.
@@ -96,6 +103,12 @@ class LimitedH11Protocol(H11Protocol):
         asyncio.get_event_loop().call_later(DRAIN_SECONDS, self.transport.close)
 
 
+def log_digest(text: str) -> str:
+    """What a log line says of a text that may hold what a caller searched for: the first 12 hex
+    digits of its SHA-256, enough to tell requests apart and match a complaint, not to read them."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
 class AccessLogFilter(logging.Filter):
     """Replace the query string of every access-log line with a short hash of it."""
 
@@ -103,8 +116,7 @@ class AccessLogFilter(logging.Filter):
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
             path, _, query = args[2].partition("?")
-            digest = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-            record.args = (*args[:2], f"{path}?sha256={digest}", *args[3:])
+            record.args = (*args[:2], f"{path}?sha256={log_digest(query)}", *args[3:])
         return True
 
 

@@ -38,6 +38,7 @@ from graphsvc.errors import (
     StoreError,
     UpdateFailed,
 )
+from graphsvc.http.server import log_digest
 from graphsvc.http.sparql.evaluation import Job, Result, evaluate
 
 log = logging.getLogger("graphsvc.http.sparql.workers")
@@ -292,7 +293,7 @@ class ProcessExecutor:
             return payload  # type: ignore[no-any-return]
         code, message = payload
         if code == InternalError.code:
-            log.error("a query worker failed on %r: %s", job.query[:200], message)
+            log.error("a query worker failed on the query sha256=%s: %s", log_digest(job.query), message)
             raise InternalError()
         raise _ERRORS.get(code, StoreError)(message)
 
