@@ -511,9 +511,7 @@
     $('#panel-answer').hidden = plan;
     $('#panel-plan').hidden = !plan;
     /* the tab is part of the page's address, so a link or a reload opens the plan again */
-    const q = GS.params();
-    if (plan) q.set('tab', 'plan'); else q.delete('tab');
-    history.replaceState(null, '', location.pathname + (q.toString() ? '?' + q : ''));
+    GS.setParams({ ...Object.fromEntries(GS.params()), tab: plan ? 'plan' : '' });
     if (plan) loadPlan();
   }
 
